@@ -1,0 +1,1 @@
+"""Activities captured from the user's machine, imports and the dashboard."""

@@ -1,0 +1,1 @@
+"""The local agent's connection: wire protocol, devices, tokens and command runs."""

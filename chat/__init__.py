@@ -1,0 +1,1 @@
+"""Conversations with the assistant, the live chat and the LangGraph pipeline."""

@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    """Users, the second factor (TOTP + hashed backup codes) and session rules."""
+
+    name = "lmo.accounts"
+    label = "accounts"
+    verbose_name = "Accounts and security"
+
+    def ready(self) -> None:
+        from lmo.accounts import signals  # noqa: F401
+        from lmo.accounts.tab import security_context
+        from lmo.tabs import SettingsTab, register_settings_tab
+
+        register_settings_tab(
+            SettingsTab(
+                slug="security",
+                label="Security",
+                order=50,
+                template="accounts/_security_tab.html",
+                context=security_context,
+            )
+        )

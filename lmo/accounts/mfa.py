@@ -1,0 +1,52 @@
+"""Second-factor state of a user or session: the read side, shared by pages and sockets."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import Enum
+from typing import Any
+
+from django.conf import settings
+from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
+from django_otp.models import Device
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+
+class Gate(Enum):
+    """What an authenticated session still has to do before using the app."""
+
+    OPEN = "open"
+    VERIFY = "verify"  # has an authenticator, has not entered a code in this session
+    ENROL = "enrol"  # MFA is required and no authenticator is set up yet
+
+
+def user_has_mfa(user: Any) -> bool:
+    """True when the user has a confirmed authenticator app."""
+    return TOTPDevice.objects.filter(user=user, confirmed=True).exists()
+
+
+def session_device(user: Any, session: Mapping[str, Any]) -> Device | None:
+    """The confirmed device this session was verified with, if it still exists and is theirs.
+
+    Used where django-otp's middleware does not run (WebSocket consumers)."""
+    persistent_id = session.get(DEVICE_ID_SESSION_KEY)
+    if not persistent_id:
+        return None
+    device = Device.from_persistent_id(persistent_id)
+    if device is None or device.user_id != user.pk or not device.confirmed:
+        return None
+    return device
+
+
+def gate_for(user: Any, *, verified: bool) -> Gate:
+    if verified:
+        return Gate.OPEN
+    if user_has_mfa(user):
+        return Gate.VERIFY
+    if settings.LMO_REQUIRE_MFA:
+        return Gate.ENROL
+    return Gate.OPEN
+
+
+def confirmed_devices(user: Any) -> list[Device]:
+    return list(devices_for_user(user, confirmed=True))

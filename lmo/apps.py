@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.contrib.admin.apps import AdminConfig
+
+
+class LMOConfig(AppConfig):
+    """The project package as an app: shell pages, health, the live socket, benchmarks."""
+
+    name = "lmo"
+    label = "lmo"
+    verbose_name = "LMO"
+
+    def ready(self) -> None:
+        from lmo.bench import scenarios  # noqa: F401  (registers the built-in scenarios)
+
+
+class LMOAdminConfig(AdminConfig):
+    """The Django admin, behind the same login and second factor as the app."""
+
+    default_site = "lmo.admin_site.LMOAdminSite"

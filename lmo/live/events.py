@@ -1,0 +1,20 @@
+"""Channel-layer events the page socket handles (handler name = type with '.' -> '_')."""
+
+from __future__ import annotations
+
+from typing import Literal, TypedDict
+
+
+class LiveFragment(TypedDict):
+    """Server-rendered HTML swapped into the page out-of-band by htmx's ws extension."""
+
+    type: Literal["live.fragment"]
+    html: str
+
+
+class LivePong(TypedDict):
+    """A ping answered through the channel layer (proves the group round trip)."""
+
+    type: Literal["live.pong"]
+    id: str
+    reply_channel: str

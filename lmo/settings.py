@@ -1,0 +1,325 @@
+"""LMO settings, read from the environment only (see README, "Configuration").
+
+Development is the default (``LMO_DEBUG`` unset): SQLite under ``var/``, in-memory
+channel layer, local-memory cache, tasks in the server process. Production
+(``LMO_DEBUG=0``) needs ``LMO_SECRET_KEY`` and ``LMO_ALLOWED_HOSTS`` and turns on
+HTTPS redirect, secure cookies and HSTS unless told otherwise.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+from kombu import Queue
+
+from lmo import __version__
+from lmo.env import (
+    check_url,
+    env_bool,
+    env_choice,
+    env_int,
+    env_list,
+    env_origins,
+    env_str,
+    env_url,
+)
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(env_str("LMO_VAR_DIR", str(BASE_DIR / "var")) or "var")
+LMO_VERSION = __version__
+
+DEBUG = env_bool("LMO_DEBUG", True)
+
+
+def _secret_key() -> str:
+    configured = env_str("LMO_SECRET_KEY")
+    if configured is not None:
+        if not DEBUG and (len(configured) < 50 or len(set(configured)) < 5):
+            raise ImproperlyConfigured(
+                "LMO_SECRET_KEY is too weak for production: use at least 50 random characters "
+                "(python -c 'import secrets; print(secrets.token_urlsafe(64))')."
+            )
+        return configured
+    if not DEBUG:
+        raise ImproperlyConfigured("LMO_SECRET_KEY must be set when LMO_DEBUG=0.")
+    # Development: generate once and keep it so sessions survive restarts.
+    key_file = VAR_DIR / "secret_key"
+    if not key_file.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(64))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+
+ALLOWED_HOSTS = env_list("LMO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
+if not ALLOWED_HOSTS:
+    raise ImproperlyConfigured(
+        "LMO_ALLOWED_HOSTS must list the host names this server answers to when LMO_DEBUG=0 "
+        "(for example LMO_ALLOWED_HOSTS=lmo.example.com)."
+    )
+CSRF_TRUSTED_ORIGINS = env_origins("LMO_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "daphne",
+    "lmo.apps.LMOAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.humanize",
+    "servestatic.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "channels",
+    "django_htmx",
+    "template_partials",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "allauth",
+    "allauth.account",
+    "allauth.usersessions",
+    "lmo.apps.LMOConfig",
+    "lmo.accounts",
+    "chat",
+    "activities",
+    "permissions",
+    "notifications",
+    "agent_bridge",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "servestatic.middleware.ServeStaticMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "lmo.accounts.middleware.SessionLifetimeMiddleware",
+    "lmo.accounts.middleware.MFAGateMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
+    "allauth.usersessions.middleware.UserSessionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "lmo.urls"
+ASGI_APPLICATION = "lmo.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "lmo.context_processors.shell",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------
+DATABASE_URL = env_url(
+    "DATABASE_URL",
+    f"sqlite:///{VAR_DIR / 'lmo.sqlite3'}",
+    schemes=("sqlite", "postgres", "postgresql", "pgsql"),
+)
+assert DATABASE_URL is not None
+_db = environ.Env.db_url_config(DATABASE_URL)
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    if _db["NAME"] != ":memory:":
+        Path(_db["NAME"]).parent.mkdir(parents=True, exist_ok=True)
+    # WAL + IMMEDIATE transactions let the server, task threads and sockets share one file
+    # without "database is locked" errors on concurrent writes.
+    _db["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+else:
+    _db["CONN_HEALTH_CHECKS"] = True
+DATABASES = {"default": _db}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Redis: cache, channel layer, Celery ------------------------------------------------
+REDIS_URL = env_url("REDIS_URL", None, schemes=("redis", "rediss", "unix"))
+LMO_SCALED = REDIS_URL is not None
+
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "lmo",
+        }
+    }
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": "lmo-asgi", "capacity": 1500, "expiry": 60},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+# Celery. Without Redis, tasks run in a thread pool inside the server process (lmo.tasks).
+LMO_TASKS_IN_PROCESS = not LMO_SCALED
+LMO_TASK_THREADS = env_int("LMO_TASK_THREADS", 4, minimum=1, maximum=64)
+LMO_TASK_TIME_LIMIT = env_int("LMO_TASK_TIME_LIMIT", 900, minimum=10)
+LMO_TASK_VISIBILITY_TIMEOUT = env_int("LMO_TASK_VISIBILITY_TIMEOUT", 3600, minimum=60)
+if LMO_TASK_VISIBILITY_TIMEOUT <= LMO_TASK_TIME_LIMIT:
+    # With acks_late, a task still running when the visibility timeout passes is handed to
+    # a second worker: the hard time limit must end it first.
+    raise ImproperlyConfigured(
+        f"LMO_TASK_VISIBILITY_TIMEOUT ({LMO_TASK_VISIBILITY_TIMEOUT}s) must be longer than "
+        f"LMO_TASK_TIME_LIMIT ({LMO_TASK_TIME_LIMIT}s)."
+    )
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": LMO_TASK_VISIBILITY_TIMEOUT}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": LMO_TASK_VISIBILITY_TIMEOUT}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_QUEUES = (Queue("default"), Queue("high"))
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = LMO_TASK_TIME_LIMIT
+CELERY_TASK_SOFT_TIME_LIMIT = max(LMO_TASK_TIME_LIMIT - 30, 5)
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_RESULT_EXPIRES = 24 * 3600
+CELERY_TIMEZONE = "UTC"
+
+# --- Authentication: allauth (e-mail login) + django-otp (second factor) ---------------
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "home"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_EMAIL_VERIFICATION = env_choice(
+    "LMO_EMAIL_VERIFICATION", "mandatory", ("mandatory", "optional", "none")
+)
+ACCOUNT_EMAIL_VERIFICATION_BY_CODE_ENABLED = True
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_SESSION_REMEMBER = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 300
+ACCOUNT_EMAIL_SUBJECT_PREFIX = "[LMO] "
+ACCOUNT_RATE_LIMITS = {
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "signup": "20/m/ip",
+    "confirm_email": "1/3m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "reauthenticate": "10/m/user",
+    "change_password": "5/m/user",
+    "manage_email": "10/m/user",
+}
+USERSESSIONS_TRACK_ACTIVITY = True
+
+OTP_TOTP_ISSUER = env_str("LMO_OTP_ISSUER", "LMO")
+OTP_TOTP_THROTTLE_FACTOR = 1
+LMO_BACKUP_THROTTLE_FACTOR = 1
+LMO_REQUIRE_MFA = env_bool("LMO_REQUIRE_MFA", True)
+
+# Sessions: an idle timeout and an absolute lifetime, both enforced server-side.
+LMO_SESSION_IDLE_TIMEOUT = env_int("LMO_SESSION_IDLE_TIMEOUT", 8 * 3600, minimum=60)
+LMO_SESSION_MAX_AGE = env_int("LMO_SESSION_MAX_AGE", 14 * 24 * 3600, minimum=300)
+SESSION_COOKIE_AGE = LMO_SESSION_MAX_AGE
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+
+# --- Security ---------------------------------------------------------------------------
+SECURE_SSL_REDIRECT = env_bool("LMO_SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SESSION_COOKIE_SECURE = env_bool("LMO_SECURE_COOKIES", not DEBUG)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = env_int("LMO_SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("LMO_SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("LMO_SECURE_HSTS_PRELOAD", True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if env_bool("LMO_TRUST_X_FORWARDED_PROTO", False):
+    # Only behind a proxy that sets (and strips client-sent) X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- E-mail ------------------------------------------------------------------------------
+EMAIL_URL = env_str("EMAIL_URL", "consolemail://" if DEBUG else "smtp://localhost:25")
+assert EMAIL_URL is not None
+check_url(
+    "EMAIL_URL",
+    EMAIL_URL,
+    ("smtp", "smtps", "consolemail", "filemail", "memorymail", "dummymail"),
+)
+_email = environ.Env.email_url_config(EMAIL_URL)
+EMAIL_BACKEND = _email["EMAIL_BACKEND"]
+EMAIL_HOST = _email.get("EMAIL_HOST") or "localhost"
+EMAIL_PORT = int(_email.get("EMAIL_PORT") or 25)
+EMAIL_HOST_USER = _email.get("EMAIL_HOST_USER") or ""
+EMAIL_HOST_PASSWORD = _email.get("EMAIL_HOST_PASSWORD") or ""
+EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS"))
+EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL"))
+if EMAIL_BACKEND.endswith("filebased.EmailBackend"):
+    EMAIL_FILE_PATH = urlsplit(EMAIL_URL).path  # filemail:///abs/dir keeps its leading slash
+DEFAULT_FROM_EMAIL = env_str("LMO_FROM_EMAIL", "LMO <lmo@localhost>")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Static files, i18n -----------------------------------------------------------------
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+SERVESTATIC_USE_FINDERS = env_bool("LMO_SERVE_STATIC_FROM_APPS", True)
+SERVESTATIC_AUTOREFRESH = DEBUG
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+LMO_LOG_LEVEL = env_choice(
+    "LMO_LOG_LEVEL", "info", ("debug", "info", "warning", "error")
+).upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "lmo": {"level": LMO_LOG_LEVEL},
+        "chat": {"level": LMO_LOG_LEVEL},
+        "activities": {"level": LMO_LOG_LEVEL},
+        "permissions": {"level": LMO_LOG_LEVEL},
+        "notifications": {"level": LMO_LOG_LEVEL},
+        "agent_bridge": {"level": LMO_LOG_LEVEL},
+        "django": {"level": "INFO"},
+    },
+}

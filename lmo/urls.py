@@ -1,0 +1,21 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.urls import include, path
+
+from lmo import views
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("settings/", views.settings_page, name="settings"),
+    path("settings/<slug:tab>/", views.settings_page, name="settings_tab"),
+    path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("account/mfa/", include("lmo.accounts.urls")),
+    path("chat/", include("chat.urls")),
+    path("dashboard/", include("activities.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("permissions/", include("permissions.urls")),
+    path("apps/", include("agent_bridge.urls")),
+]

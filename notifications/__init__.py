@@ -1,0 +1,1 @@
+"""Notifications, preferences and their delivery (live and e-mail)."""

@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+
+class NotificationsConfig(AppConfig):
+    name = "notifications"
+    verbose_name = "Notifications"
+
+    
+    def ready(self) -> None:
+        from lmo.tabs import SettingsTab, register_settings_tab
+    
+        register_settings_tab(
+            SettingsTab(
+                slug="notifications",
+                label="Notifications",
+                order=40,
+                template="notifications/_settings_tab.html",
+                context=lambda request: {},
+            )
+        )
