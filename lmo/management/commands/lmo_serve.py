@@ -1,0 +1,46 @@
+"""Serve LMO with Daphne (HTTP + WebSockets), with the options LMO relies on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from daphne.cli import CommandLineInterface
+from django.core.management.base import BaseCommand, CommandParser
+
+# Daphne drops a connection whose message exceeds this; every LMO socket has a smaller
+# application-level cap and answers oversize frames with an error frame, so this is only
+# the outer bound that keeps a misbehaving client from making the server buffer megabytes.
+WEBSOCKET_MAX_MESSAGE_SIZE = 1024 * 1024
+
+
+class Command(BaseCommand):
+    help = "Serve LMO with Daphne on HOST:PORT and print the URL. Ctrl-C stops it."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--proxy-headers",
+            action="store_true",
+            help="Trust X-Forwarded-For/-Port from a reverse proxy in front of LMO.",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        host, port = options["host"], options["port"]
+        shown = f"[{host}]" if ":" in host else host
+        self.stdout.write(self.style.SUCCESS(f"\n  LMO is running at http://{shown}:{port}/  (Ctrl-C to stop)\n"))
+        argv = [
+            "-b", host,
+            "-p", str(port),
+            "--websocket-max-message-size", str(WEBSOCKET_MAX_MESSAGE_SIZE),
+            "--ping-interval", "20",
+            "--ping-timeout", "30",
+            "--application-close-timeout", "10",
+        ]
+        if options["proxy_headers"]:
+            argv.append("--proxy-headers")
+        try:
+            CommandLineInterface().run([*argv, "lmo.asgi:application"])
+        except KeyboardInterrupt:
+            pass
+        self.stdout.write("\n  LMO stopped.\n")
