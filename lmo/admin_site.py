@@ -10,7 +10,7 @@ from django.shortcuts import resolve_url
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django_otp.admin import OTPAdminSite
 
-from lmo.accounts.mfa import user_has_mfa
+from lmo.accounts.mfa import request_is_verified, user_has_mfa
 
 
 class LMOAdminSite(OTPAdminSite):
@@ -28,7 +28,7 @@ class LMOAdminSite(OTPAdminSite):
             target = "account_login"
         elif not (user.is_active and user.is_staff):
             raise PermissionDenied("This account cannot use the admin.")
-        elif not user.is_verified():  # type: ignore[attr-defined]
+        elif not request_is_verified(request):
             target = "mfa_verify" if user_has_mfa(user) else "mfa_setup"
         else:
             return HttpResponseRedirect(next_url)

@@ -5,7 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from lmo.accounts.mfa import Gate, gate_for
+from lmo.accounts.mfa import Gate, gate_for, request_is_verified
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
@@ -14,6 +14,6 @@ def shell(request: HttpRequest) -> dict[str, Any]:
     in_app = bool(
         user is not None
         and user.is_authenticated
-        and gate_for(user, verified=user.is_verified()) is Gate.OPEN  # type: ignore[union-attr]
+        and gate_for(user, verified=request_is_verified(request)) is Gate.OPEN
     )
     return {"lmo_in_app": in_app, "lmo_version": settings.LMO_VERSION}

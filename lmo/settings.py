@@ -163,10 +163,12 @@ if REDIS_URL:
             "KEY_PREFIX": "lmo",
         }
     }
+    # Pub/sub layer: lowest latency, and at-most-once delivery is all LMO asks of a channel
+    # layer (it only notifies; commands and messages are in the database first).
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": "lmo-asgi", "capacity": 1500, "expiry": 60},
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": "lmo-asgi"},
         }
     }
 else:

@@ -50,3 +50,15 @@ def gate_for(user: Any, *, verified: bool) -> Gate:
 
 def confirmed_devices(user: Any) -> list[Device]:
     return list(devices_for_user(user, confirmed=True))
+
+
+def request_is_verified(request: Any) -> bool:
+    """Whether this request's session passed the second factor.
+
+    django-otp's middleware adds ``user.is_verified``; right after a login Django swaps in
+    a plain user object, so fall back to reading the session the same way."""
+    user = request.user
+    check = getattr(user, "is_verified", None)
+    if check is not None:
+        return bool(check())
+    return user.is_authenticated and session_device(user, request.session) is not None

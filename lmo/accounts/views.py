@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from lmo.accounts import actions
 from lmo.accounts.actions import CodeCheck
 from lmo.accounts.forms import CodeForm
-from lmo.accounts.mfa import user_has_mfa
+from lmo.accounts.mfa import request_is_verified, user_has_mfa
 
 _BACKUP_SESSION_KEY = "lmo_new_backup_codes"
 
@@ -44,7 +44,7 @@ def _code_error(form: CodeForm, check: CodeCheck) -> None:
 
 @login_required
 def verify(request: HttpRequest) -> HttpResponse:
-    if request.user.is_verified():  # type: ignore[attr-defined]
+    if request_is_verified(request):
         return HttpResponseRedirect(_next_url(request))
     if not user_has_mfa(request.user):
         return redirect("mfa_setup")

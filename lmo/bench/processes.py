@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,8 +28,10 @@ def _wait_for(url: str, proc: subprocess.Popen[bytes], timeout: float = 30.0) ->
         if proc.poll() is not None:
             raise RuntimeError(f"server exited early with code {proc.returncode}")
         try:
-            with urllib.request.urlopen(url, timeout=1):  # noqa: S310 (loopback URL we built)
+            with urllib.request.urlopen(url, timeout=10):  # noqa: S310 (loopback URL we built)
                 return
+        except urllib.error.HTTPError:
+            return  # it answers; a 503 only means some other part (e.g. no worker) is down
         except OSError:
             time.sleep(0.1)
     raise RuntimeError(f"server did not answer {url} within {timeout}s")

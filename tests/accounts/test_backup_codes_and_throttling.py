@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import re
+
+import pytest
+import time_machine
+from django.test import Client
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from lmo.accounts.models import BackupCodeDevice, User
+from tests.conftest import PASSWORD, totp_code
+
+pytestmark = pytest.mark.django_db
+
+
+def _password_only(user: User) -> Client:
+    client = Client()
+    client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    return client
+
+
+def test_a_backup_code_works_once(alice: User) -> None:
+    codes = BackupCodeDevice.objects.create(user=alice, name="Backup codes").replace_codes()
+    first = _password_only(alice)
+    assert first.post("/account/mfa/verify/", {"code": codes[0].upper()}).status_code == 302
+    assert first.get("/").status_code == 200
+
+    again = _password_only(alice)
+    response = again.post("/account/mfa/verify/", {"code": codes[0]})
+    assert response.status_code == 200
+    assert b"That code is not valid" in response.content
+    assert BackupCodeDevice.objects.get(user=alice).remaining() == 9
+
+
+def test_making_new_backup_codes_voids_the_old_ones(alice: User, login_verified) -> None:  # type: ignore[no-untyped-def]
+    old = BackupCodeDevice.objects.create(user=alice, name="Backup codes").replace_codes()
+    client = login_verified(Client(), alice)
+    # Changing the second factor asks for the password again first.
+    response = client.post("/account/mfa/backup-codes/new/")
+    assert response["Location"].startswith("/accounts/reauthenticate/")
+    assert client.post("/accounts/reauthenticate/", {"password": PASSWORD}).status_code == 302
+    response = client.post("/account/mfa/backup-codes/new/")
+    assert response["Location"] == "/account/mfa/backup-codes/"
+    new = re.findall(rb"<code>([a-z0-9-]{14})</code>", client.get(response["Location"]).content)
+    assert len(new) == 10
+    other = _password_only(alice)
+    assert b"That code is not valid" in other.post("/account/mfa/verify/", {"code": old[1]}).content
+
+
+def test_wrong_codes_are_throttled_and_the_user_is_told(alice: User) -> None:
+    device = TOTPDevice.objects.get(user=alice)
+    client = _password_only(alice)
+    wrong = "000000" if totp_code(device) != "000000" else "111111"
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        client.post("/account/mfa/verify/", {"code": wrong})
+        client.post("/account/mfa/verify/", {"code": wrong})  # refused: 1 s wait after the first
+        response = client.post("/account/mfa/verify/", {"code": totp_code(device)})
+        assert response.status_code == 200
+        assert b"Too many wrong codes" in response.content
+        assert re.search(rb"wait \d+ seconds", response.content)
+        assert client.get("/")["Location"].startswith("/account/mfa/verify/")
+        clock.shift(5)
+        response = client.post("/account/mfa/verify/", {"code": totp_code(device)})
+        assert response.status_code == 302
