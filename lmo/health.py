@@ -13,7 +13,7 @@ from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import close_old_connections, connection
 
 from lmo import tasks
 
@@ -22,9 +22,13 @@ _TIMEOUT = 3.0
 
 
 def _database() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        cursor.fetchone()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    finally:
+        # Probes come every few seconds: do not leave a connection open per probe thread.
+        close_old_connections()
 
 
 def _cache() -> None:
@@ -51,8 +55,8 @@ async def _timed(name: str, check: Callable[[], Awaitable[Any]]) -> tuple[str, d
     try:
         await asyncio.wait_for(check(), _TIMEOUT)
     except Exception as exc:  # every failure is a report, never a 500
-        log.warning("health check %s failed: %s", name, exc)
         detail = str(exc) or exc.__class__.__name__
+        log.warning("health check %s failed: %s", name, detail)
         return name, {"status": "down", "error": detail[:200]}
     return name, {"status": "ok", "ms": round((time.perf_counter() - started) * 1000, 1)}
 

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,6 +20,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from lmo.accounts.models import User
 
 PASSWORD = "correct horse battery staple 42"
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -41,6 +45,27 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture
 def _scaled_mode_missing() -> None:
     pytest.fail("LMO_TEST_REQUIRE_SCALED=1 but this run is not in the scaled mode (PostgreSQL + Redis).")
+
+
+@pytest.fixture
+def task_worker() -> Iterator[None]:
+    """A real Celery worker process in the scaled mode (the embedded mode needs none)."""
+    if not settings.LMO_SCALED:
+        yield
+        return
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "lmo", "worker", "-Q", "high,default",
+         "--pool", "solo", "--without-gossip", "--without-mingle", "-l", "WARNING"],
+        cwd=ROOT,
+    )
+    try:
+        from lmo.tasks import ping
+
+        ping.apply_async(queue="high").get(timeout=30)
+        yield
+    finally:
+        worker.terminate()
+        worker.wait(20)
 
 
 def totp_code(device: TOTPDevice, offset_steps: int = 0) -> str:
@@ -95,3 +120,17 @@ def login_verified() -> Callable[[Client, User], Client]:
 @pytest.fixture
 def alice_client(client: Client, alice: User, login_verified: Callable[[Client, User], Client]) -> Client:
     return login_verified(client, alice)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    """Rate-limit counters live in the cache: every test starts with none."""
+    from django.core.cache import cache
+
+    if settings.LMO_SCALED:
+        # Scaled mode shares Redis with Celery and the channel layer: drop only cache keys.
+        client = cache._cache.get_client()  # type: ignore[attr-defined]
+        for key in client.scan_iter(f"{settings.CACHES['default']['KEY_PREFIX']}:*"):
+            client.delete(key)
+    else:
+        cache.clear()

@@ -1,0 +1,128 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.test import Client
+
+from lmo.accounts.models import User
+from lmo.asgi import application
+from lmo.live.auth import CLOSE_NOT_SIGNED_IN, CLOSE_SECOND_FACTOR
+from lmo.live.broadcast import send_fragment_on_commit
+from lmo.live.frames import MAX_FRAME_BYTES
+from tests.conftest import PASSWORD
+
+pytestmark = [pytest.mark.django_db(transaction=True)]
+
+ORIGIN = b"http://localhost"
+
+
+def _communicator(session_key: str | None, origin: bytes | None = ORIGIN) -> WebsocketCommunicator:
+    headers: list[tuple[bytes, bytes]] = [(b"host", b"localhost")]
+    if origin is not None:
+        headers.append((b"origin", origin))
+    if session_key:
+        headers.append((b"cookie", f"sessionid={session_key}".encode()))
+    return WebsocketCommunicator(application, "/ws/live/", headers=headers)
+
+
+@sync_to_async
+def _verified_session(user: User) -> str:
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
+    session.save()
+    return session.session_key or ""
+
+
+@sync_to_async
+def _password_only_session(user: User) -> str:
+    client = Client()
+    client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
+    return client.cookies["sessionid"].value
+
+
+async def _refusal(communicator: WebsocketCommunicator) -> Any:
+    connected, _ = await communicator.connect()
+    if not connected:
+        return "handshake refused"
+    output = await communicator.receive_output(timeout=2)
+    await communicator.wait()
+    return output.get("code")
+
+
+async def test_anonymous_sockets_are_refused() -> None:
+    assert await _refusal(_communicator(None)) == CLOSE_NOT_SIGNED_IN
+
+
+async def test_password_only_sessions_are_refused(alice: User) -> None:
+    key = await _password_only_session(alice)
+    assert await _refusal(_communicator(key)) == CLOSE_SECOND_FACTOR
+
+
+async def test_foreign_origins_are_refused(alice: User) -> None:
+    key = await _verified_session(alice)
+    communicator = _communicator(key, origin=b"https://evil.example.net")
+    connected, _ = await communicator.connect()
+    assert not connected
+    communicator_no_origin = _communicator(key, origin=None)
+    connected, _ = await communicator_no_origin.connect()
+    assert not connected
+
+
+async def test_verified_sessions_connect_and_ping(alice: User) -> None:
+    communicator = _communicator(await _verified_session(alice))
+    connected, _ = await communicator.connect()
+    assert connected
+    await communicator.send_to(text_data=json.dumps({"type": "ping", "id": "a1"}))
+    assert json.loads(await communicator.receive_from()) == {"type": "pong", "id": "a1"}
+    await communicator.send_to(text_data=json.dumps({"type": "ping", "id": "g1", "via": "group"}))
+    assert json.loads(await communicator.receive_from()) == {"type": "pong", "id": "g1"}
+    await communicator.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("raw", "code", "message_part"),
+    [
+        ("not json", "invalid_json", "JSON"),
+        (json.dumps({"type": "launch_rockets"}), "invalid_frame", "type"),
+        (json.dumps({"type": "ping"}), "invalid_frame", "id"),
+        (json.dumps({"type": "ping", "id": "x", "extra": 1}), "invalid_frame", "extra"),
+        (json.dumps([1, 2]), "invalid_frame", ""),
+        ("x" * (MAX_FRAME_BYTES + 1), "too_large", "limited"),
+    ],
+)
+async def test_bad_frames_get_an_error_frame_and_the_socket_stays_up(
+    alice: User, raw: str, code: str, message_part: str
+) -> None:
+    communicator = _communicator(await _verified_session(alice))
+    await communicator.connect()
+    await communicator.send_to(text_data=raw)
+    frame = json.loads(await communicator.receive_from())
+    assert frame["type"] == "error" and frame["code"] == code
+    assert message_part in frame["message"]
+    await communicator.send_to(text_data=json.dumps({"type": "ping", "id": "still-here"}))
+    assert json.loads(await communicator.receive_from())["id"] == "still-here"
+    await communicator.disconnect()
+
+
+async def test_fragments_reach_every_page_of_the_user_and_only_theirs(alice: User, bob: User) -> None:
+    alice_tab1 = _communicator(await _verified_session(alice))
+    alice_tab2 = _communicator(await _verified_session(alice))
+    bob_tab = _communicator(await _verified_session(bob))
+    for tab in (alice_tab1, alice_tab2, bob_tab):
+        assert (await tab.connect())[0]
+
+    await sync_to_async(send_fragment_on_commit)(user_id=alice.pk, html='<div id="x">hi</div>')
+    assert await alice_tab1.receive_from() == '<div id="x">hi</div>'
+    assert await alice_tab2.receive_from() == '<div id="x">hi</div>'
+    assert await bob_tab.receive_nothing(timeout=0.3)
+    for tab in (alice_tab1, alice_tab2, bob_tab):
+        await tab.disconnect()
