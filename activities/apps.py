@@ -7,10 +7,9 @@ class ActivitiesConfig(AppConfig):
     name = "activities"
     verbose_name = "Activities"
 
-    
     def ready(self) -> None:
         from lmo.tabs import SettingsTab, register_settings_tab
-    
+
         register_settings_tab(
             SettingsTab(
                 slug="tracking",

@@ -7,10 +7,9 @@ class AgentBridgeConfig(AppConfig):
     name = "agent_bridge"
     verbose_name = "Agent bridge"
 
-    
     def ready(self) -> None:
         from lmo.tabs import SettingsTab, register_settings_tab
-    
+
         register_settings_tab(
             SettingsTab(
                 slug="apps",

@@ -4,6 +4,6 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from lmo.celery import app as celery_app  # noqa: E402  (Celery finds its app here)
+from lmo.celery import app as celery_app
 
 __all__ = ["__version__", "celery_app"]

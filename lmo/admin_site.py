@@ -18,7 +18,9 @@ class LMOAdminSite(OTPAdminSite):
     site_title = "LMO admin"
     index_title = "Operations"
 
-    def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    def login(
+        self, request: HttpRequest, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
         """Send everyone through the app's own login and MFA pages (rate-limited there)."""
         next_url = request.GET.get("next") or resolve_url("admin:index")
         if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):

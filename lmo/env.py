@@ -24,7 +24,9 @@ def _raw(name: str, environ: Mapping[str, str] | None) -> str | None:
     return value.strip()
 
 
-def env_str(name: str, default: str | None = None, *, environ: Mapping[str, str] | None = None) -> str | None:
+def env_str(
+    name: str, default: str | None = None, *, environ: Mapping[str, str] | None = None
+) -> str | None:
     """The variable as a stripped string, or ``default`` when unset or blank."""
     value = _raw(name, environ)
     return default if value is None else value
@@ -119,7 +121,9 @@ def check_url(name: str, value: str, schemes: tuple[str, ...]) -> None:
         )
 
 
-def env_origins(name: str, default: list[str], *, environ: Mapping[str, str] | None = None) -> list[str]:
+def env_origins(
+    name: str, default: list[str], *, environ: Mapping[str, str] | None = None
+) -> list[str]:
     """A comma-separated list of origins such as ``https://lmo.example.com``."""
     origins = env_list(name, default, environ=environ)
     for origin in origins:

@@ -306,9 +306,7 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
-LMO_LOG_LEVEL = env_choice(
-    "LMO_LOG_LEVEL", "info", ("debug", "info", "warning", "error")
-).upper()
+LMO_LOG_LEVEL = env_choice("LMO_LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -69,7 +69,9 @@ def _delay_seconds(options: dict[str, Any]) -> float:
     return 0.0
 
 
-def submit_in_process(task: Task, args: Any, kwargs: Any, options: dict[str, Any]) -> InProcessResult:
+def submit_in_process(
+    task: Task, args: Any, kwargs: Any, options: dict[str, Any]
+) -> InProcessResult:
     task_id = str(options.get("task_id") or uuid.uuid4())
     call_args = tuple(args or ())
     call_kwargs = dict(kwargs or {})
@@ -89,8 +91,9 @@ def submit_in_process(task: Task, args: Any, kwargs: Any, options: dict[str, Any
 
 
 def _chain(source: Future[Any], target: Future[Any]) -> None:
-    if source.exception() is not None:
-        target.set_exception(source.exception())  # type: ignore[arg-type]
+    error = source.exception()
+    if error is not None:
+        target.set_exception(error)
     else:
         target.set_result(source.result())
 

@@ -7,10 +7,9 @@ class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = "Notifications"
 
-    
     def ready(self) -> None:
         from lmo.tabs import SettingsTab, register_settings_tab
-    
+
         register_settings_tab(
             SettingsTab(
                 slug="notifications",

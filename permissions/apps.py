@@ -7,10 +7,9 @@ class PermissionsConfig(AppConfig):
     name = "permissions"
     verbose_name = "Permissions"
 
-    
     def ready(self) -> None:
         from lmo.tabs import SettingsTab, register_settings_tab
-    
+
         register_settings_tab(
             SettingsTab(
                 slug="permissions",

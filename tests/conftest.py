@@ -44,7 +44,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture
 def _scaled_mode_missing() -> None:
-    pytest.fail("LMO_TEST_REQUIRE_SCALED=1 but this run is not in the scaled mode (PostgreSQL + Redis).")
+    pytest.fail(
+        "LMO_TEST_REQUIRE_SCALED=1 but this run is not in the scaled mode (PostgreSQL + Redis)."
+    )
 
 
 @pytest.fixture
@@ -54,8 +56,22 @@ def task_worker() -> Iterator[None]:
         yield
         return
     worker = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "lmo", "worker", "-Q", "high,default",
-         "--pool", "solo", "--without-gossip", "--without-mingle", "-l", "WARNING"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "lmo",
+            "worker",
+            "-Q",
+            "high,default",
+            "--pool",
+            "solo",
+            "--without-gossip",
+            "--without-mingle",
+            "-l",
+            "WARNING",
+        ],
         cwd=ROOT,
     )
     try:
@@ -118,7 +134,9 @@ def login_verified() -> Callable[[Client, User], Client]:
 
 
 @pytest.fixture
-def alice_client(client: Client, alice: User, login_verified: Callable[[Client, User], Client]) -> Client:
+def alice_client(
+    client: Client, alice: User, login_verified: Callable[[Client, User], Client]
+) -> Client:
     return login_verified(client, alice)
 
 

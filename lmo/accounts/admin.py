@@ -21,13 +21,20 @@ class BackupCodeInline(admin.TabularInline):
     extra = 0
     can_delete = False
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request, obj=None):
         return False
 
 
 @admin.register(BackupCodeDevice)
 class BackupCodeDeviceAdmin(admin.ModelAdmin):
-    list_display = ("user", "name", "confirmed", "created_at", "last_used_at", "throttling_failure_count")
+    list_display = (
+        "user",
+        "name",
+        "confirmed",
+        "created_at",
+        "last_used_at",
+        "throttling_failure_count",
+    )
     list_filter = ("confirmed",)
     search_fields = ("user__email",)
     raw_id_fields = ("user",)

@@ -43,7 +43,9 @@ class SessionLifetimeMiddleware:
                 logout(request)
                 messages.info(request, _EXPIRED_MESSAGES[reason])
                 login = resolve_url(settings.LOGIN_URL)
-                return HttpResponseRedirect(f"{login}?{urlencode({'next': request.get_full_path()})}")
+                return HttpResponseRedirect(
+                    f"{login}?{urlencode({'next': request.get_full_path()})}"
+                )
             touch(request.session)
         return self.get_response(request)
 

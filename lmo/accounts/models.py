@@ -53,12 +53,17 @@ class BackupCodeDevice(TimestampMixin, ThrottlingMixin, Device):
 
     def replace_codes(self) -> list[str]:
         """Throw away every existing code, store fresh ones, return them (shown once)."""
-        raw = ["".join(secrets.choice(_BACKUP_ALPHABET) for _ in range(_BACKUP_LENGTH)) for _ in range(BACKUP_CODE_COUNT)]
+        raw = [
+            "".join(secrets.choice(_BACKUP_ALPHABET) for _ in range(_BACKUP_LENGTH))
+            for _ in range(BACKUP_CODE_COUNT)
+        ]
         with transaction.atomic():
             self.salt = secrets.token_hex(16)
             self.save(update_fields=["salt"])
             self.codes.all().delete()
-            BackupCode.objects.bulk_create(BackupCode(device=self, digest=self.digest(c)) for c in raw)
+            BackupCode.objects.bulk_create(
+                BackupCode(device=self, digest=self.digest(c)) for c in raw
+            )
         return [format_backup_code(c) for c in raw]
 
     def remaining(self) -> int:

@@ -10,6 +10,8 @@ from lmo.accounts.sessions import mark_login
 
 
 @receiver(user_logged_in)
-def _remember_login_time(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+def _remember_login_time(
+    sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any
+) -> None:
     if request is not None and hasattr(request, "session"):
         mark_login(request.session)

@@ -15,7 +15,9 @@ from lmo.accounts.models import BackupCodeDevice
 def security_context(request: HttpRequest) -> dict[str, Any]:
     user = request.user
     backup = BackupCodeDevice.objects.filter(user=user).first()
-    sessions = sorted(UserSession.objects.purge_and_list(user), key=lambda s: s.created_at, reverse=True)
+    sessions = sorted(
+        UserSession.objects.purge_and_list(user), key=lambda s: s.created_at, reverse=True
+    )
     return {
         "totp_devices": TOTPDevice.objects.filter(user=user, confirmed=True),
         "backup_remaining": backup.remaining() if backup else None,

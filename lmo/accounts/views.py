@@ -18,6 +18,7 @@ from lmo.accounts import actions
 from lmo.accounts.actions import CodeCheck
 from lmo.accounts.forms import CodeForm
 from lmo.accounts.mfa import request_is_verified, user_has_mfa
+from lmo.accounts.models import BackupCodeDevice
 
 _BACKUP_SESSION_KEY = "lmo_new_backup_codes"
 
@@ -39,7 +40,9 @@ def _code_error(form: CodeForm, check: CodeCheck) -> None:
             "before trying again.",
         )
     else:
-        form.add_error("code", "That code is not valid. Check your authenticator app and try again.")
+        form.add_error(
+            "code", "That code is not valid. Check your authenticator app and try again."
+        )
 
 
 @login_required
@@ -67,7 +70,9 @@ def setup(request: HttpRequest) -> HttpResponse:
     device = actions.start_totp_enrolment(user=request.user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        check, codes = actions.confirm_totp_enrolment(request=request, code=form.cleaned_data["code"])
+        check, codes = actions.confirm_totp_enrolment(
+            request=request, code=form.cleaned_data["code"]
+        )
         if check.ok:
             request.session[_BACKUP_SESSION_KEY] = codes
             messages.success(request, "Two-factor authentication is on.")
@@ -77,7 +82,9 @@ def setup(request: HttpRequest) -> HttpResponse:
     secret = b32encode(device.bin_key).decode()
     context = {
         "form": form,
-        "qr_svg": segno.make(device.config_url, error="m").svg_inline(scale=5, dark="#111", light="#fff"),
+        "qr_svg": segno.make(device.config_url, error="m").svg_inline(
+            scale=5, dark="#111", light="#fff"
+        ),
         "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
         "replacing": user_has_mfa(request.user),
         "next": _next_url(request),
@@ -89,7 +96,7 @@ def setup(request: HttpRequest) -> HttpResponse:
 def backup_codes(request: HttpRequest) -> HttpResponse:
     """Shows freshly made codes exactly once; afterwards only how many are left."""
     codes = request.session.pop(_BACKUP_SESSION_KEY, None)
-    device = request.user.backupcodedevice_set.first()  # type: ignore[union-attr]
+    device = BackupCodeDevice.objects.filter(user=request.user).first()
     context = {
         "codes": codes,
         "remaining": device.remaining() if device else 0,

@@ -38,7 +38,9 @@ def _wait_for(url: str, proc: subprocess.Popen[bytes], timeout: float = 30.0) ->
 
 
 @contextmanager
-def _process(cmd: list[str], ready_url: str | None, ready_line: bool = False) -> Iterator[subprocess.Popen[bytes]]:
+def _process(
+    cmd: list[str], ready_url: str | None, ready_line: bool = False
+) -> Iterator[subprocess.Popen[bytes]]:
     proc = subprocess.Popen(
         cmd,
         cwd=settings.BASE_DIR,

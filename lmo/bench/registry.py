@@ -41,8 +41,12 @@ class Scenario:
 _SCENARIOS: dict[str, Scenario] = {}
 
 
-def register_scenario(name: str, description: str) -> Callable[[Callable[[BenchOptions], ScenarioResult]], Callable[[BenchOptions], ScenarioResult]]:
-    def decorator(func: Callable[[BenchOptions], ScenarioResult]) -> Callable[[BenchOptions], ScenarioResult]:
+def register_scenario(
+    name: str, description: str
+) -> Callable[[Callable[[BenchOptions], ScenarioResult]], Callable[[BenchOptions], ScenarioResult]]:
+    def decorator(
+        func: Callable[[BenchOptions], ScenarioResult],
+    ) -> Callable[[BenchOptions], ScenarioResult]:
         _SCENARIOS[name] = Scenario(name=name, description=description, run=func)
         return func
 

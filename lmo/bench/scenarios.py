@@ -28,7 +28,9 @@ async def _ping_loop(ws: ClientConnection, via: str, count: int) -> list[float]:
     return samples
 
 
-async def _measure(url: str, headers: dict[str, str], via: str, options: BenchOptions) -> list[float]:
+async def _measure(
+    url: str, headers: dict[str, str], via: str, options: BenchOptions
+) -> list[float]:
     async with connect(url, additional_headers=headers, compression=None, max_size=2**20) as ws:
         await _ping_loop(ws, via, options.warmup)
         return await _ping_loop(ws, via, options.iterations)

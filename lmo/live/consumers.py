@@ -51,12 +51,18 @@ class LiveConsumer(AsyncWebsocketConsumer):
             return
         raw = text_data if text_data is not None else (bytes_data or b"").decode("utf-8", "replace")
         if len(raw.encode()) > MAX_FRAME_BYTES:
-            await self._send_frame(ErrorFrame(code="too_large", message=f"Frames are limited to {MAX_FRAME_BYTES} bytes."))
+            await self._send_frame(
+                ErrorFrame(
+                    code="too_large", message=f"Frames are limited to {MAX_FRAME_BYTES} bytes."
+                )
+            )
             return
         try:
             payload = json.loads(raw)
         except ValueError:
-            await self._send_frame(ErrorFrame(code="invalid_json", message="Frames must be JSON objects."))
+            await self._send_frame(
+                ErrorFrame(code="invalid_json", message="Frames must be JSON objects.")
+            )
             return
         try:
             frame = client_frame_adapter.validate_python(payload)
@@ -67,7 +73,11 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def _dispatch(self, frame: PingFrame) -> None:
         if frame.via == "group":
-            event: LivePong = {"type": "live.pong", "id": frame.id, "reply_channel": self.channel_name}
+            event: LivePong = {
+                "type": "live.pong",
+                "id": frame.id,
+                "reply_channel": self.channel_name,
+            }
             assert self.group is not None
             await self.channel_layer.group_send(self.group, event)
         else:

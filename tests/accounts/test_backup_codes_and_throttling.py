@@ -33,7 +33,7 @@ def test_a_backup_code_works_once(alice: User) -> None:
     assert BackupCodeDevice.objects.get(user=alice).remaining() == 9
 
 
-def test_making_new_backup_codes_voids_the_old_ones(alice: User, login_verified) -> None:  # type: ignore[no-untyped-def]
+def test_making_new_backup_codes_voids_the_old_ones(alice: User, login_verified) -> None:
     old = BackupCodeDevice.objects.create(user=alice, name="Backup codes").replace_codes()
     client = login_verified(Client(), alice)
     # Changing the second factor asks for the password again first.

@@ -17,7 +17,10 @@ def _signed_in(user: User, step: int = 0) -> Client:
 
     client = Client()
     client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
-    client.post("/account/mfa/verify/", {"code": totp_code(TOTPDevice.objects.get(user=user), offset_steps=step)})
+    client.post(
+        "/account/mfa/verify/",
+        {"code": totp_code(TOTPDevice.objects.get(user=user), offset_steps=step)},
+    )
     return client
 
 

@@ -19,7 +19,7 @@ def _sign_up_and_confirm_email(client: Client, email: str) -> None:
     )
     assert response.status_code == 302
     assert len(mail.outbox) == 1
-    code = re.search(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", mail.outbox[0].body, re.MULTILINE)
+    code = re.search(r"^\s*([A-Z0-9]{4}-[A-Z0-9]{4})\s*$", str(mail.outbox[0].body), re.MULTILINE)
     assert code, mail.outbox[0].body
     response = client.post(response["Location"], {"code": code.group(1)})
     assert response.status_code == 302
@@ -36,7 +36,9 @@ def test_sign_up_enrol_totp_then_log_in_again_with_a_code(client: Client) -> Non
     assert b"<svg" in page.content and b"totp-secret" in page.content
     device = TOTPDevice.objects.get(user__email="dana@example.com", confirmed=False)
 
-    response = client.post("/account/mfa/setup/", {"code": "000000" if totp_code(device) != "000000" else "111111"})
+    response = client.post(
+        "/account/mfa/setup/", {"code": "000000" if totp_code(device) != "000000" else "111111"}
+    )
     assert b"That code is not valid" in response.content
     device.refresh_from_db()
     device.throttle_reset()
@@ -47,7 +49,12 @@ def test_sign_up_enrol_totp_then_log_in_again_with_a_code(client: Client) -> Non
     codes = re.findall(rb"<code>([a-z0-9-]{14})</code>", codes_page.content)
     assert len(codes) == 10
     # Shown once only.
-    assert re.findall(rb"<code>([a-z0-9-]{14})</code>", client.get("/account/mfa/backup-codes/").content) == []
+    assert (
+        re.findall(
+            rb"<code>([a-z0-9-]{14})</code>", client.get("/account/mfa/backup-codes/").content
+        )
+        == []
+    )
     assert client.get("/").status_code == 200
 
     client.post("/accounts/logout/")
@@ -61,7 +68,10 @@ def test_sign_up_enrol_totp_then_log_in_again_with_a_code(client: Client) -> Non
     assert client.get("/settings/security/")["Location"].startswith("/account/mfa/verify/")
 
     device.refresh_from_db()
-    response = client.post("/account/mfa/verify/", {"code": totp_code(device, offset_steps=1), "next": "/settings/security/"})
+    response = client.post(
+        "/account/mfa/verify/",
+        {"code": totp_code(device, offset_steps=1), "next": "/settings/security/"},
+    )
     assert response.status_code == 302
     assert response["Location"] == "/settings/security/"
     assert client.get("/settings/security/").status_code == 200
@@ -94,7 +104,11 @@ def test_backup_codes_are_stored_hashed(client: Client) -> None:
     response = client.post("/account/mfa/setup/", {"code": totp_code(device)})
     page = client.get(response["Location"]).content
     shown = [c.decode() for c in re.findall(rb"<code>([a-z0-9-]{14})</code>", page)]
-    stored = list(BackupCodeDevice.objects.get(user__email="erin@example.com").codes.values_list("digest", flat=True))
+    stored = list(
+        BackupCodeDevice.objects.get(user__email="erin@example.com").codes.values_list(
+            "digest", flat=True
+        )
+    )
     assert len(stored) == 10
     for code in shown:
         assert code not in stored and code.replace("-", "") not in stored

@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def operator(db) -> User:  # type: ignore[no-untyped-def]
+def operator(db) -> User:
     return make_user("ops@example.com", staff=True)
 
 
@@ -27,7 +27,9 @@ def test_admin_is_refused_to_a_password_only_session(client: Client, operator: U
     assert client.get("/admin/login/")["Location"].startswith("/account/mfa/verify/")
 
 
-def test_admin_is_refused_to_staff_without_mfa_even_when_mfa_is_optional(client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+def test_admin_is_refused_to_staff_without_mfa_even_when_mfa_is_optional(
+    client: Client, settings
+) -> None:
     settings.LMO_REQUIRE_MFA = False
     user = make_user("ops2@example.com", staff=True, mfa=False)
     client.post("/accounts/login/", {"login": user.email, "password": PASSWORD})
@@ -36,7 +38,7 @@ def test_admin_is_refused_to_staff_without_mfa_even_when_mfa_is_optional(client:
     assert client.get("/admin/login/")["Location"].startswith("/account/mfa/setup/")
 
 
-def test_admin_opens_for_verified_staff(client: Client, operator: User, login_verified) -> None:  # type: ignore[no-untyped-def]
+def test_admin_opens_for_verified_staff(client: Client, operator: User, login_verified) -> None:
     login_verified(client, operator)
     assert client.get("/admin/").status_code == 200
     response = client.get("/admin/accounts/user/?q=ops")
@@ -44,7 +46,9 @@ def test_admin_opens_for_verified_staff(client: Client, operator: User, login_ve
     assert b"ops@example.com" in response.content
 
 
-def test_admin_is_forbidden_to_verified_non_staff(client: Client, alice: User, login_verified) -> None:  # type: ignore[no-untyped-def]
+def test_admin_is_forbidden_to_verified_non_staff(
+    client: Client, alice: User, login_verified
+) -> None:
     login_verified(client, alice)
     assert client.get("/admin/").status_code == 302
     assert client.get("/admin/login/").status_code == 403

@@ -34,7 +34,10 @@ def test_it_checks_choices_urls_and_origins() -> None:
     assert env_choice("C", "x", ("x", "y"), environ={"C": "Y"}) == "y"
     with pytest.raises(ImproperlyConfigured, match="must be one of: x, y"):
         env_choice("C", "x", ("x", "y"), environ={"C": "z"})
-    assert env_url("U", None, schemes=("redis",), environ={"U": "redis://h:6379/0"}) == "redis://h:6379/0"
+    assert (
+        env_url("U", None, schemes=("redis",), environ={"U": "redis://h:6379/0"})
+        == "redis://h:6379/0"
+    )
     with pytest.raises(ImproperlyConfigured, match="must start with one of: redis://"):
         env_url("U", None, schemes=("redis",), environ={"U": "http://h"})
     with pytest.raises(ImproperlyConfigured, match="is not an origin"):
@@ -42,7 +45,11 @@ def test_it_checks_choices_urls_and_origins() -> None:
 
 
 def _django_setup(**env: str) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("LMO_", "DATABASE_URL", "REDIS_URL", "EMAIL_URL"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("LMO_", "DATABASE_URL", "REDIS_URL", "EMAIL_URL"))
+    }
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
         cwd=ROOT,
@@ -58,7 +65,10 @@ def _django_setup(**env: str) -> subprocess.CompletedProcess[str]:
     [
         ({"LMO_DEBUG": "0"}, "LMO_SECRET_KEY must be set when LMO_DEBUG=0"),
         ({"LMO_DEBUG": "0", "LMO_SECRET_KEY": "short"}, "LMO_SECRET_KEY is too weak"),
-        ({"LMO_DEBUG": "0", "LMO_SECRET_KEY": "k" * 20 + "abcdefghij" * 4}, "LMO_ALLOWED_HOSTS must list"),
+        (
+            {"LMO_DEBUG": "0", "LMO_SECRET_KEY": "k" * 20 + "abcdefghij" * 4},
+            "LMO_ALLOWED_HOSTS must list",
+        ),
         ({"LMO_DEBUG": "perhaps"}, "LMO_DEBUG='perhaps' is not a boolean"),
         ({"DATABASE_URL": "mysql://x/y"}, "DATABASE_URL='mysql://x/y' must start with one of"),
         ({"REDIS_URL": "localhost:6379"}, "REDIS_URL='localhost:6379' must start with one of"),
@@ -67,7 +77,9 @@ def _django_setup(**env: str) -> subprocess.CompletedProcess[str]:
         ({"EMAIL_URL": "sendmail://x"}, "EMAIL_URL='sendmail://x' must start with one of"),
     ],
 )
-def test_bad_settings_fail_loudly_at_start_up(env: dict[str, str], message: str, tmp_path: Path) -> None:
+def test_bad_settings_fail_loudly_at_start_up(
+    env: dict[str, str], message: str, tmp_path: Path
+) -> None:
     result = _django_setup(LMO_VAR_DIR=str(tmp_path), **env)
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
@@ -84,7 +96,11 @@ def test_development_secret_key_is_generated_once_and_kept(tmp_path: Path) -> No
 
 
 def test_production_passes_check_deploy_with_no_warning(tmp_path: Path) -> None:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("LMO_", "DATABASE_URL", "REDIS_URL", "EMAIL_URL"))}
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("LMO_", "DATABASE_URL", "REDIS_URL", "EMAIL_URL"))
+    }
     env = {
         **clean,
         "LMO_DEBUG": "0",
@@ -94,7 +110,11 @@ def test_production_passes_check_deploy_with_no_warning(tmp_path: Path) -> None:
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "System check identified no issues" in result.stdout

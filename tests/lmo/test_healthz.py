@@ -8,7 +8,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("
 BROKEN_REDIS = "redis://127.0.0.1:9/0"  # nothing listens on the discard port
 
 
-async def test_healthz_reports_every_part(async_client: AsyncClient, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_healthz_reports_every_part(async_client: AsyncClient, settings) -> None:
     response = await async_client.get("/healthz")
     assert response.status_code == 200
     body = response.json()
@@ -18,9 +18,12 @@ async def test_healthz_reports_every_part(async_client: AsyncClient, settings) -
     assert all(check["status"] == "ok" for check in body["checks"].values())
 
 
-async def test_healthz_is_503_when_the_cache_is_down(async_client: AsyncClient, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_healthz_is_503_when_the_cache_is_down(async_client: AsyncClient, settings) -> None:
     settings.CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": BROKEN_REDIS}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": BROKEN_REDIS,
+        }
     }
     response = await async_client.get("/healthz")
     assert response.status_code == 503
@@ -31,16 +34,23 @@ async def test_healthz_is_503_when_the_cache_is_down(async_client: AsyncClient, 
     assert body["checks"]["database"]["status"] == "ok"
 
 
-async def test_healthz_is_503_when_the_channel_layer_is_down(async_client: AsyncClient, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_healthz_is_503_when_the_channel_layer_is_down(
+    async_client: AsyncClient, settings
+) -> None:
     settings.CHANNEL_LAYERS = {
-        "default": {"BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer", "CONFIG": {"hosts": [BROKEN_REDIS]}}
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [BROKEN_REDIS]},
+        }
     }
     response = await async_client.get("/healthz")
     assert response.status_code == 503
     assert response.json()["checks"]["channel_layer"]["status"] == "down"
 
 
-async def test_healthz_needs_no_login_and_no_https_redirect(async_client: AsyncClient, settings) -> None:  # type: ignore[no-untyped-def]
+async def test_healthz_needs_no_login_and_no_https_redirect(
+    async_client: AsyncClient, settings
+) -> None:
     settings.SECURE_SSL_REDIRECT = True
     response = await async_client.get("/healthz")
     assert response.status_code == 200

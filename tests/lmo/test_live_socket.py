@@ -113,7 +113,9 @@ async def test_bad_frames_get_an_error_frame_and_the_socket_stays_up(
     await communicator.disconnect()
 
 
-async def test_fragments_reach_every_page_of_the_user_and_only_theirs(alice: User, bob: User) -> None:
+async def test_fragments_reach_every_page_of_the_user_and_only_theirs(
+    alice: User, bob: User
+) -> None:
     alice_tab1 = _communicator(await _verified_session(alice))
     alice_tab2 = _communicator(await _verified_session(alice))
     bob_tab = _communicator(await _verified_session(bob))

@@ -65,7 +65,7 @@ def test_unknown_settings_tab_is_404(alice_client: Client) -> None:
     assert alice_client.get("/settings/nope/").status_code == 404
 
 
-def test_with_mfa_optional_a_user_without_an_app_gets_in(client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+def test_with_mfa_optional_a_user_without_an_app_gets_in(client: Client, settings) -> None:
     from tests.conftest import make_user
 
     settings.LMO_REQUIRE_MFA = False

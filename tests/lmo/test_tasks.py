@@ -55,7 +55,9 @@ def test_in_process_countdown_runs_later() -> None:
 
 
 @pytest.mark.scaled
-def test_a_real_worker_runs_tasks_from_both_queues_over_redis(request: pytest.FixtureRequest) -> None:
+def test_a_real_worker_runs_tasks_from_both_queues_over_redis(
+    request: pytest.FixtureRequest,
+) -> None:
     with pytest.raises(Exception):  # noqa: B017 (no worker yet: the health check must fail)
         check_runner(timeout=1.0)
     request.getfixturevalue("task_worker")

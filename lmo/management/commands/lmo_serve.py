@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from daphne.cli import CommandLineInterface
@@ -28,19 +29,25 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         host, port = options["host"], options["port"]
         shown = f"[{host}]" if ":" in host else host
-        self.stdout.write(self.style.SUCCESS(f"\n  LMO is running at http://{shown}:{port}/  (Ctrl-C to stop)\n"))
+        self.stdout.write(
+            self.style.SUCCESS(f"\n  LMO is running at http://{shown}:{port}/  (Ctrl-C to stop)\n")
+        )
         argv = [
-            "-b", host,
-            "-p", str(port),
-            "--websocket-max-message-size", str(WEBSOCKET_MAX_MESSAGE_SIZE),
-            "--ping-interval", "20",
-            "--ping-timeout", "30",
-            "--application-close-timeout", "10",
+            "-b",
+            host,
+            "-p",
+            str(port),
+            "--websocket-max-message-size",
+            str(WEBSOCKET_MAX_MESSAGE_SIZE),
+            "--ping-interval",
+            "20",
+            "--ping-timeout",
+            "30",
+            "--application-close-timeout",
+            "10",
         ]
         if options["proxy_headers"]:
             argv.append("--proxy-headers")
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             CommandLineInterface().run([*argv, "lmo.asgi:application"])
-        except KeyboardInterrupt:
-            pass
         self.stdout.write("\n  LMO stopped.\n")
