@@ -84,6 +84,12 @@ def task_worker() -> Iterator[None]:
         worker.wait(20)
 
 
+def clean_environ() -> dict[str, str]:
+    """This process's environment without any LMO configuration (for child servers)."""
+    prefixes = ("LMO_", "DATABASE_URL", "REDIS_URL", "EMAIL_URL")
+    return {k: v for k, v in os.environ.items() if not k.startswith(prefixes)}
+
+
 def totp_code(device: TOTPDevice, offset_steps: int = 0) -> str:
     """The code an authenticator app would show now (or ``offset_steps`` steps later)."""
     totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)

@@ -22,7 +22,8 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _wait_for(url: str, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+def wait_for_http(url: str, proc: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+    """Return once ``url`` answers any HTTP status; raise if ``proc`` dies or time runs out."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -50,7 +51,7 @@ def _process(
     )
     try:
         if ready_url:
-            _wait_for(ready_url, proc)
+            wait_for_http(ready_url, proc)
         if ready_line:
             assert proc.stdout is not None
             proc.stdout.readline()

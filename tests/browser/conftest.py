@@ -6,15 +6,14 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-from lmo.bench.processes import free_port
+from lmo.bench.processes import free_port, wait_for_http
+from tests.conftest import clean_environ
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -55,13 +54,8 @@ def chromium_path() -> str:
 def live_server_process(tmp_path: Path) -> Iterator[LiveServer]:
     port = free_port()
     mail_dir = tmp_path / "mail"
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("LMO_", "DATABASE_URL", "REDIS_URL", "EMAIL_URL"))
-    }
     env = {
-        **clean,
+        **clean_environ(),
         "LMO_VAR_DIR": str(tmp_path / "var"),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'lmo.sqlite3'}",
         "EMAIL_URL": f"filemail://{mail_dir}",
@@ -77,15 +71,11 @@ def live_server_process(tmp_path: Path) -> Iterator[LiveServer]:
         stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            urllib.request.urlopen(f"{url}/healthz", timeout=5)  # noqa: S310
-            break
-        except OSError:
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise RuntimeError((tmp_path / "server.log").read_text()) from None
-            time.sleep(0.2)
+    try:
+        wait_for_http(f"{url}/healthz", proc)
+    except RuntimeError:
+        proc.kill()
+        raise RuntimeError((tmp_path / "server.log").read_text()) from None
     try:
         yield LiveServer(url=url, mail_dir=mail_dir, env=env)
     finally:

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +8,7 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from lmo.env import env_bool, env_choice, env_int, env_list, env_origins, env_url
+from tests.conftest import clean_environ
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -45,15 +45,10 @@ def test_it_checks_choices_urls_and_origins() -> None:
 
 
 def _django_setup(**env: str) -> subprocess.CompletedProcess[str]:
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("LMO_", "DATABASE_URL", "REDIS_URL", "EMAIL_URL"))
-    }
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
         cwd=ROOT,
-        env={**clean, "DJANGO_SETTINGS_MODULE": "lmo.settings", **env},
+        env={**clean_environ(), "DJANGO_SETTINGS_MODULE": "lmo.settings", **env},
         capture_output=True,
         text=True,
         timeout=60,
@@ -96,13 +91,8 @@ def test_development_secret_key_is_generated_once_and_kept(tmp_path: Path) -> No
 
 
 def test_production_passes_check_deploy_with_no_warning(tmp_path: Path) -> None:
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("LMO_", "DATABASE_URL", "REDIS_URL", "EMAIL_URL"))
-    }
     env = {
-        **clean,
+        **clean_environ(),
         "LMO_DEBUG": "0",
         "LMO_SECRET_KEY": "p9F-2kq0Xr7_vLm3Zt8Wc1Yb6Nd4Hs5Jg0Qa2Ue7Io9Pl3Kj8Mh1Gf6Dv4Bx2Cz5Nw",
         "LMO_ALLOWED_HOSTS": "lmo.example.com",
