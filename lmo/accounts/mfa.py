@@ -7,7 +7,7 @@ from enum import Enum
 from typing import Any
 
 from django.conf import settings
-from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
+from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.models import Device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -48,10 +48,6 @@ def gate_for(user: Any, *, verified: bool) -> Gate:
     return Gate.OPEN
 
 
-def confirmed_devices(user: Any) -> list[Device]:
-    return list(devices_for_user(user, confirmed=True))
-
-
 def request_is_verified(request: Any) -> bool:
     """Whether this request's session passed the second factor.
 
@@ -62,3 +58,16 @@ def request_is_verified(request: Any) -> bool:
     if check is not None:
         return bool(check())
     return user.is_authenticated and session_device(user, request.session) is not None
+
+
+def request_gate(request: Any) -> Gate:
+    """``gate_for`` this request's user, worked out once per request and user.
+
+    The gate middleware and the shell's context processor both need it; the user can
+    change mid-request (login swaps it), so the memo is keyed by user id."""
+    memo = getattr(request, "_lmo_gate", None)
+    if memo is not None and memo[0] == request.user.pk:
+        return memo[1]
+    gate = gate_for(request.user, verified=request_is_verified(request))
+    request._lmo_gate = (request.user.pk, gate)
+    return gate

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import resolve_url
 from django.utils.http import urlencode
 
-from lmo.accounts.mfa import Gate, gate_for, request_is_verified
+from lmo.accounts.mfa import Gate, request_gate
 from lmo.accounts.sessions import expiry_reason, touch
 
 # Pages a signed-in user may open before passing the second factor.
@@ -71,7 +71,7 @@ class MFAGateMiddleware:
         name = match.url_name if match else None
         if name in _ALWAYS_OPEN:
             return None
-        gate = gate_for(request.user, verified=request_is_verified(request))
+        gate = request_gate(request)
         if gate is Gate.OPEN:
             return None
         if gate is Gate.ENROL and name in _OPEN_FOR_ENROLMENT:
