@@ -1,3 +1,5 @@
+"""Conversations with the assistant, the live chat and the LangGraph pipeline."""
+
 from __future__ import annotations
 
 from django.apps import AppConfig
@@ -6,3 +8,9 @@ from django.apps import AppConfig
 class ChatConfig(AppConfig):
     name = "chat"
     verbose_name = "Chat"
+
+    def ready(self) -> None:
+        from chat import builtin_tools, socket
+
+        socket.register()
+        builtin_tools.register()

@@ -70,6 +70,29 @@ def env_int(
     return number
 
 
+def env_float(
+    name: str,
+    default: float,
+    *,
+    minimum: float | None = None,
+    maximum: float | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> float:
+    """A decimal number, optionally bounded (inclusive)."""
+    value = _raw(name, environ)
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={value!r} is not a number.") from None
+    if number != number or (minimum is not None and number < minimum):
+        raise ImproperlyConfigured(f"{name}={number} is too small; the minimum is {minimum}.")
+    if maximum is not None and number > maximum:
+        raise ImproperlyConfigured(f"{name}={number} is too large; the maximum is {maximum}.")
+    return number
+
+
 def env_list(
     name: str, default: list[str], *, environ: Mapping[str, str] | None = None
 ) -> list[str]:

@@ -21,6 +21,7 @@ from lmo.env import (
     check_url,
     env_bool,
     env_choice,
+    env_float,
     env_int,
     env_list,
     env_origins,
@@ -173,7 +174,7 @@ if REDIS_URL:
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {"default": {"BACKEND": "lmo.live.layers.ThreadSafeInMemoryChannelLayer"}}
 
 # Celery. Without Redis, tasks run in a thread pool inside the server process (lmo.tasks).
 LMO_TASKS_IN_PROCESS = not LMO_SCALED
@@ -294,10 +295,42 @@ if EMAIL_BACKEND.endswith("filebased.EmailBackend"):
 DEFAULT_FROM_EMAIL = env_str("LMO_FROM_EMAIL", "LMO <lmo@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- The assistant -----------------------------------------------------------------------
+# Any OpenAI-compatible endpoint (OpenAI, llama.cpp, vLLM, Ollama...). With neither a base
+# URL nor a key the built-in offline assistant answers (chat.pipeline.offline).
+LMO_LLM_BASE_URL = env_url("LMO_LLM_BASE_URL", None, schemes=("http", "https"))
+LMO_LLM_API_KEY = env_str("LMO_LLM_API_KEY")
+LMO_LLM_MODEL = env_str("LMO_LLM_MODEL", "gpt-4o-mini") or "gpt-4o-mini"
+LMO_LLM_TEMPERATURE = env_float("LMO_LLM_TEMPERATURE", 0.2, minimum=0.0, maximum=2.0)
+LMO_LLM_TIMEOUT = env_float("LMO_LLM_TIMEOUT", 60.0, minimum=1.0)
+LMO_LLM_MAX_RETRIES = env_int("LMO_LLM_MAX_RETRIES", 2, minimum=0, maximum=10)
+LMO_LLM_CONTEXT_TOKENS = env_int("LMO_LLM_CONTEXT_TOKENS", 8000, minimum=500)
+LMO_LLM_ENABLED = bool(LMO_LLM_BASE_URL or LMO_LLM_API_KEY)
+# Speech to text for voice messages: an OpenAI-compatible /audio/transcriptions endpoint.
+LMO_STT_BASE_URL = env_url("LMO_STT_BASE_URL", None, schemes=("http", "https"))
+LMO_STT_API_KEY = env_str("LMO_STT_API_KEY")
+LMO_STT_MODEL = env_str("LMO_STT_MODEL", "whisper-1") or "whisper-1"
+LMO_STT_ENABLED = bool(LMO_STT_BASE_URL or LMO_STT_API_KEY)
+LMO_VOICE_MAX_BYTES = env_int("LMO_VOICE_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
+# Embedded-mode LangGraph checkpoints (the scaled mode keeps them in PostgreSQL).
+LMO_CHECKPOINT_PATH = Path(
+    env_str("LMO_CHECKPOINT_PATH", str(VAR_DIR / "checkpoints.sqlite3")) or "checkpoints"
+)
+MEDIA_ROOT = Path(env_str("LMO_MEDIA_ROOT", str(VAR_DIR / "media")) or "media")
+# Uploaded voice clips are served only through access-checked views, never from here.
+MEDIA_URL = "/media-not-served/"
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
 # --- Static files, i18n -----------------------------------------------------------------
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "lmo.staticfinders.PlotlyFinder",
+]
 SERVESTATIC_USE_FINDERS = env_bool("LMO_SERVE_STATIC_FROM_APPS", True)
 SERVESTATIC_AUTOREFRESH = DEBUG
 

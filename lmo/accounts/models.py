@@ -3,9 +3,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import zoneinfo
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django_otp.models import Device, ThrottlingMixin, TimestampMixin
@@ -17,16 +19,34 @@ _BACKUP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 _BACKUP_LENGTH = 12
 
 
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError(f"{value!r} is not a known time zone.")
+
+
 class User(AbstractUser):
     """A person using LMO. Signs in with their e-mail address."""
 
     email = models.EmailField("e-mail address", unique=True)
+    time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text="IANA name, e.g. Europe/Paris: dates the assistant and e-mails use.",
+    )
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
 
     def __str__(self) -> str:
         return self.email or self.username
+
+    @property
+    def tzinfo(self) -> zoneinfo.ZoneInfo:
+        try:
+            return zoneinfo.ZoneInfo(self.time_zone or "UTC")
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            return zoneinfo.ZoneInfo("UTC")
 
 
 def normalize_backup_code(code: str) -> str:

@@ -12,11 +12,14 @@ from lmo.live.auth import refusal_code
 from lmo.live.events import LiveFragment, LivePong
 from lmo.live.frames import (
     MAX_FRAME_BYTES,
+    ErrorCode,
     ErrorFrame,
     PingFrame,
     PongFrame,
     _Frame,
-    client_frame_adapter,
+    handler_for,
+    parse_client_frame,
+    register_frame,
 )
 from lmo.live.groups import user_group
 
@@ -24,11 +27,13 @@ log = logging.getLogger(__name__)
 
 
 class LiveConsumer(AsyncWebsocketConsumer):
-    """One per open page: joins the user's group and relays what apps send to it."""
+    """One per open page: joins the user's group, relays what apps send to it, and hands
+    the frames the page sends to the handler their app registered."""
 
     group: str | None = None
 
     async def connect(self) -> None:
+        self.groups_joined: set[str] = set()
         user = self.scope.get("user")
         code = await database_sync_to_async(refusal_code)(user, self.scope.get("session"))
         if code is not None:
@@ -38,6 +43,7 @@ class LiveConsumer(AsyncWebsocketConsumer):
             await self.close(code=code)
             return
         assert user is not None
+        self.user = user
         self.group = user_group(user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
         await self.accept()
@@ -45,55 +51,70 @@ class LiveConsumer(AsyncWebsocketConsumer):
     async def disconnect(self, code: int) -> None:
         if self.group is not None:
             await self.channel_layer.group_discard(self.group, self.channel_name)
+        for group in list(getattr(self, "groups_joined", ())):
+            await self.channel_layer.group_discard(group, self.channel_name)
+
+    async def join(self, group: str) -> None:
+        """Also receive the events of ``group`` (a conversation...) until leave/disconnect."""
+        await self.channel_layer.group_add(group, self.channel_name)
+        self.groups_joined.add(group)
+
+    async def leave(self, group: str) -> None:
+        await self.channel_layer.group_discard(group, self.channel_name)
+        self.groups_joined.discard(group)
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.group is None:
             return
         raw = text_data if text_data is not None else (bytes_data or b"").decode("utf-8", "replace")
         if len(raw.encode()) > MAX_FRAME_BYTES:
-            await self._send_frame(
-                ErrorFrame(
-                    code="too_large", message=f"Frames are limited to {MAX_FRAME_BYTES} bytes."
-                )
-            )
+            await self.send_error("too_large", f"Frames are limited to {MAX_FRAME_BYTES} bytes.")
             return
         try:
             payload = json.loads(raw)
         except ValueError:
-            await self._send_frame(
-                ErrorFrame(code="invalid_json", message="Frames must be JSON objects.")
-            )
+            await self.send_error("invalid_json", "Frames must be JSON objects.")
             return
         try:
-            frame = client_frame_adapter.validate_python(payload)
+            frame = parse_client_frame(payload)
         except ValidationError as exc:
-            await self._send_frame(ErrorFrame(code="invalid_frame", message=_describe(exc)))
+            await self.send_error("invalid_frame", _describe(exc))
             return
-        await self._dispatch(frame)
-
-    async def _dispatch(self, frame: PingFrame) -> None:
-        if frame.via == "group":
-            event: LivePong = {
-                "type": "live.pong",
-                "id": frame.id,
-                "reply_channel": self.channel_name,
-            }
-            assert self.group is not None
-            await self.channel_layer.group_send(self.group, event)
-        else:
-            await self._send_frame(PongFrame(id=frame.id))
+        await handler_for(frame)(self, frame)
 
     # --- channel-layer event handlers -----------------------------------------------------
     async def live_fragment(self, event: LiveFragment) -> None:
+        if event.get("skip_channel") == self.channel_name:
+            return
         await self.send(text_data=event["html"])
 
     async def live_pong(self, event: LivePong) -> None:
         # Every tab of the user gets the group message; only the asking one answers.
         if event["reply_channel"] == self.channel_name:
-            await self._send_frame(PongFrame(id=event["id"]))
+            await self.send_frame(PongFrame(id=event["id"]))
 
-    async def _send_frame(self, frame: _Frame) -> None:
+    # --- replies --------------------------------------------------------------------------
+    async def send_frame(self, frame: _Frame) -> None:
         await self.send(text_data=frame.model_dump_json())
+
+    async def send_error(self, code: ErrorCode, message: str, ref: str | None = None) -> None:
+        await self.send_frame(ErrorFrame(code=code, message=message, ref=ref))
+
+
+async def _ping(consumer: LiveConsumer, frame: PingFrame) -> None:
+    if frame.via == "group":
+        event: LivePong = {
+            "type": "live.pong",
+            "id": frame.id,
+            "reply_channel": consumer.channel_name,
+        }
+        assert consumer.group is not None
+        await consumer.channel_layer.group_send(consumer.group, event)
+    else:
+        await consumer.send_frame(PongFrame(id=frame.id))
+
+
+register_frame(PingFrame, _ping)
 
 
 def _describe(exc: ValidationError) -> str:

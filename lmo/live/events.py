@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, TypedDict
+from typing import Literal, NotRequired, TypedDict
 
 
 class LiveFragment(TypedDict):
@@ -10,6 +10,8 @@ class LiveFragment(TypedDict):
 
     type: Literal["live.fragment"]
     html: str
+    # The socket that caused the event and must not get it (typing shown to other tabs).
+    skip_channel: NotRequired[str]
 
 
 class LivePong(TypedDict):

@@ -1,16 +1,23 @@
 """Frames on the page socket.
 
 Browser -> server frames are JSON objects with a ``type``; anything else gets an
-``error`` frame back. Server -> browser traffic is either HTML (fragments for htmx) or
-one of the JSON frames below, which the page's script handles itself."""
+``error`` frame back. Apps add their own frame types with ``register_frame`` (from their
+``AppConfig.ready``), each with the async handler that serves it. Server -> browser
+traffic is either HTML (fragments for htmx) or one of the JSON frames below, which the
+page's script handles itself."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
 
-MAX_FRAME_BYTES = 64 * 1024
+if TYPE_CHECKING:
+    from lmo.live.consumers import LiveConsumer
+
+# A chat message may be 20,000 characters of any script: room for that plus JSON quoting.
+MAX_FRAME_BYTES = 128 * 1024
 
 
 class _Frame(BaseModel):
@@ -25,17 +32,47 @@ class PingFrame(_Frame):
     via: Literal["direct", "group"] = "direct"
 
 
-# Apps extend this union as they add frames (chat messages, typing, ...).
-ClientFrame = Annotated[PingFrame, Field(discriminator="type")]
-client_frame_adapter: TypeAdapter[PingFrame] = TypeAdapter(ClientFrame)
-
-
 class PongFrame(_Frame):
     type: Literal["pong"] = "pong"
     id: str
 
 
+ErrorCode = Literal[
+    "too_large", "invalid_json", "invalid_frame", "not_found", "invalid_input", "busy"
+]
+
+
 class ErrorFrame(_Frame):
     type: Literal["error"] = "error"
-    code: Literal["too_large", "invalid_json", "invalid_frame"]
+    code: ErrorCode
     message: str
+    # What the failed frame referred to (a chat message's client id...), for the page.
+    ref: str | None = None
+
+
+Handler = Callable[["LiveConsumer", Any], Awaitable[None]]
+_registry: dict[str, tuple[type[_Frame], Handler]] = {}
+_adapter: TypeAdapter[Any] | None = None
+
+
+def register_frame(model: type[_Frame], handler: Handler) -> None:
+    """Accept frames of ``model`` (its ``type`` literal names it) and serve them with
+    ``handler(consumer, frame)``."""
+    global _adapter
+    frame_type = model.model_fields["type"].annotation.__args__[0]  # type: ignore[union-attr]
+    _registry[frame_type] = (model, handler)
+    _adapter = None
+
+
+def parse_client_frame(payload: Any) -> _Frame:
+    """Validate a decoded frame against every registered type (pydantic errors raise)."""
+    global _adapter
+    if _adapter is None:
+        models = tuple(model for model, _ in _registry.values())
+        union = models[0] if len(models) == 1 else Union[models]  # noqa: UP007
+        _adapter = TypeAdapter(Annotated[union, Field(discriminator="type")])
+    return _adapter.validate_python(payload)
+
+
+def handler_for(frame: _Frame) -> Handler:
+    return _registry[frame.type][1]  # type: ignore[attr-defined]

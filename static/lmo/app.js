@@ -51,11 +51,52 @@
     if (box) new MutationObserver(armAll).observe(box, { childList: true });
   });
 
+  // A small API for page scripts: send a JSON frame on the page socket when it is open.
+  var LMO = (window.LMO = window.LMO || {});
+  LMO.socket = null;
+  LMO.isOpen = false;
+  LMO.signedOut = false;
+  LMO.send = function (frame) {
+    if (!LMO.isOpen || !LMO.socket) return false;
+    LMO.socket.sendImmediately(JSON.stringify(frame));
+    return true;
+  };
+
+  // Elements marked data-upsert replace their existing copy instead of being appended
+  // twice (a message can arrive over the socket and in an HTTP response).
+  document.addEventListener("htmx:oobBeforeSwap", function (e) {
+    var frag = e.detail.fragment;
+    var first = frag && frag.firstElementChild;
+    if (!first || !first.id || !first.hasAttribute("data-upsert")) return;
+    var existing = document.getElementById(first.id);
+    if (existing) {
+      existing.replaceWith(first);
+      htmx.process(first);
+      document.dispatchEvent(new CustomEvent("lmo:swapped", { detail: { elt: first } }));
+      e.detail.shouldSwap = false;
+    }
+  });
+  // Indicators that expire by themselves (typing...): data-expires-in seconds.
+  document.addEventListener("htmx:oobAfterSwap", function (e) {
+    var elt = e.target;
+    if (!elt || !elt.dataset || !elt.dataset.expiresIn) return;
+    clearTimeout(elt._lmoExpiry);
+    elt._lmoExpiry = setTimeout(function () { elt.innerHTML = ""; }, Number(elt.dataset.expiresIn) * 1000);
+  });
+
   document.addEventListener("htmx:wsConnecting", function () { setLive("connecting", "Connecting"); });
-  document.addEventListener("htmx:wsOpen", function () { setLive("online", "Live"); });
+  document.addEventListener("htmx:wsOpen", function (e) {
+    LMO.socket = e.detail.socketWrapper;
+    LMO.isOpen = true;
+    setLive("online", "Live");
+    document.dispatchEvent(new CustomEvent("lmo:open"));
+  });
   document.addEventListener("htmx:wsClose", function (e) {
+    LMO.isOpen = false;
+    document.dispatchEvent(new CustomEvent("lmo:close"));
     var code = e.detail && e.detail.event ? e.detail.event.code : 0;
     if (SIGNED_OUT.indexOf(code) >= 0) {
+      LMO.signedOut = true;
       setLive("offline", "Signed out");
       toast("Your session has ended. Reload the page to sign in again.", "warning");
     } else {
@@ -70,7 +111,7 @@
     e.preventDefault();
     var frame;
     try { frame = JSON.parse(message); } catch (_) { return; }
-    if (frame.type === "error") toast(frame.message, "error");
+    if (frame.type === "error" && !frame.ref) toast(frame.message, "error");
     document.dispatchEvent(new CustomEvent("lmo:frame", { detail: frame }));
   });
 })();

@@ -1,0 +1,57 @@
+"""Conversation lifecycle: new, rename, archive, delete."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+
+from chat.errors import ChatInputError
+from chat.live import conversation_item_html, send_on_commit
+from chat.models import Conversation
+from lmo.live.groups import user_group
+
+
+def create_conversation(*, user: Any, title: str = "") -> Conversation:
+    return Conversation.objects.create(owner=user, title=_clean_title(title))
+
+
+@transaction.atomic
+def rename_conversation(*, conversation: Conversation, title: str) -> Conversation:
+    title = _clean_title(title)
+    if not title:
+        raise ChatInputError("A title cannot be empty.")
+    conversation.title = title
+    conversation.save(update_fields=["title", "updated_at"])
+    send_on_commit(user_group(conversation.owner_id), conversation_item_html(conversation))
+    return conversation
+
+
+@transaction.atomic
+def set_archived(*, conversation: Conversation, archived: bool) -> Conversation:
+    conversation.archived = archived
+    conversation.save(update_fields=["archived", "updated_at"])
+    return conversation
+
+
+@transaction.atomic
+def delete_conversation(*, conversation: Conversation) -> None:
+    from chat.pipeline.checkpoint import get_checkpointer
+
+    thread_id = conversation.thread_id
+    pk = conversation.pk
+    owner_id = conversation.owner_id
+    conversation.delete()
+    removal = f'<li id="conversation-{pk}" hx-swap-oob="delete"></li>'
+    send_on_commit(user_group(owner_id), removal)
+    # The graph's checkpoints go too: nothing of a deleted conversation stays behind.
+    transaction.on_commit(lambda: get_checkpointer().delete_thread(thread_id))
+
+
+def title_from(content: str) -> str:
+    first = next((line.strip() for line in content.splitlines() if line.strip()), "")
+    return first if len(first) <= 60 else first[:59].rstrip() + "…"
+
+
+def _clean_title(title: str) -> str:
+    return " ".join((title or "").split())[:200]

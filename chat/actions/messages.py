@@ -1,0 +1,142 @@
+"""The user's side of a conversation: sending, typing, reading."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from chat.actions.conversations import title_from
+from chat.errors import ChatInputError
+from chat.live import push_message, push_status, send_now, typing_html
+from chat.models import MAX_MESSAGE_CHARS, Conversation, Message
+
+CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+TYPING_THROTTLE_SECONDS = 2
+
+
+@dataclass
+class Posted:
+    message: Message
+    created: bool
+
+
+def check_content(content: str) -> str:
+    content = (content or "").strip()
+    if not content:
+        raise ChatInputError("Type a message first: an empty message cannot be sent.")
+    if len(content) > MAX_MESSAGE_CHARS:
+        raise ChatInputError(
+            f"Messages are limited to {MAX_MESSAGE_CHARS:,} characters; this one has "
+            f"{len(content):,}. Split it or attach less text."
+        )
+    return content
+
+
+def _thread_root(conversation: Conversation, parent_id: int | None) -> Message | None:
+    if parent_id is None:
+        return None
+    parent = conversation.messages.filter(pk=parent_id).first()
+    if parent is None:
+        raise ChatInputError("The message you are replying to no longer exists.")
+    # Threads are one level deep: a reply to a reply joins the same thread.
+    return parent if parent.parent_id is None else parent.parent
+
+
+def post_user_message(
+    *,
+    conversation: Conversation,
+    content: str,
+    client_id: str,
+    parent_id: int | None = None,
+    type: str = Message.Type.TEXT,
+    audio: Any = None,
+    answer: bool = True,
+) -> Posted:
+    """Store a message from the conversation's owner, once per ``client_id``; after
+    commit push it to every page and ask the assistant to answer it."""
+    if not CLIENT_ID.match(client_id or ""):
+        raise ChatInputError("The message has no valid client id; reload the page.")
+    existing = conversation.messages.filter(client_id=client_id).first()
+    if existing is not None:
+        return Posted(existing, created=False)
+    if type != Message.Type.VOICE:
+        content = check_content(content)
+    parent = _thread_root(conversation, parent_id)
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                conversation=conversation,
+                parent=parent,
+                sender=Message.Sender.USER,
+                type=type,
+                content=content,
+                client_id=client_id,
+                audio=audio or "",
+                status=Message.Status.SENDING if type == Message.Type.VOICE else Message.Status.SENT,
+            )
+            _touch(conversation, message)
+            push_message(message)
+            if answer and message.status == Message.Status.SENT:
+                enqueue_answer_on_commit(message)
+    except IntegrityError:
+        # The same client id raced in from another tab or a retry: keep the first.
+        return Posted(conversation.messages.get(client_id=client_id), created=False)
+    return Posted(message, created=True)
+
+
+def _touch(conversation: Conversation, message: Message) -> None:
+    fields = ["last_message_at", "updated_at"]
+    conversation.last_message_at = message.created_at
+    if not conversation.title and message.content:
+        conversation.title = title_from(message.content)
+        fields.append("title")
+    conversation.save(update_fields=fields)
+
+
+def enqueue_answer_on_commit(message: Message) -> None:
+    from chat.tasks import run_assistant
+
+    transaction.on_commit(lambda: run_assistant.delay(message.pk))
+
+
+def note_typing(*, conversation: Conversation, channel: str) -> bool:
+    """Tell the user's other tabs they are typing here (at most every 2 s per tab);
+    the indicator expires by itself on the page. Returns whether it was sent."""
+    if not cache.add(f"chat:typing:{channel}:{conversation.pk}", 1, TYPING_THROTTLE_SECONDS):
+        return False
+    send_now(conversation.group, typing_html(conversation, "you"), skip_channel=channel)
+    return True
+
+
+@transaction.atomic
+def mark_read(*, conversation: Conversation, up_to: int) -> int:
+    """The user saw the assistant's messages up to ``up_to``: mark them read."""
+    rows = list(
+        conversation.messages.filter(
+            sender=Message.Sender.ASSISTANT,
+            pk__lte=up_to,
+            status__in=[Message.Status.SENT, Message.Status.DELIVERED],
+        ).select_for_update()
+    )
+    for message in rows:
+        message.status = Message.Status.READ
+        message.save(update_fields=["status", "updated_at"])
+        push_status(message)
+    return len(rows)
+
+
+def set_status(message: Message, status: str, *, only_from: tuple[str, ...]) -> bool:
+    """Move ``message`` to ``status`` if it is in one of ``only_from`` (conditional
+    update: concurrent movers cannot step it back); pushes the change after commit."""
+    changed = Message.objects.filter(pk=message.pk, status__in=only_from).update(
+        status=status, updated_at=timezone.now()
+    )
+    if changed:
+        message.status = status
+        push_status(message)
+    return bool(changed)

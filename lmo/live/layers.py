@@ -1,0 +1,42 @@
+"""The embedded mode's channel layer.
+
+Channels' InMemoryChannelLayer keeps asyncio queues that belong to the server's event
+loop. Task threads (the in-process Celery stand-in) send from their own loops, and an
+asyncio queue woken from a foreign thread may not notice until something else wakes its
+loop, so a streamed token could sit there. This layer hands sends from other loops to the
+server's loop, where the queues live."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from channels.layers import InMemoryChannelLayer
+
+
+class ThreadSafeInMemoryChannelLayer(InMemoryChannelLayer):
+    _home: asyncio.AbstractEventLoop | None = None
+
+    def _foreign_home(self) -> asyncio.AbstractEventLoop | None:
+        home = self._home
+        if home is None or home.is_closed() or not home.is_running():
+            return None
+        return None if asyncio.get_running_loop() is home else home
+
+    async def receive(self, channel: str) -> Any:
+        self._home = asyncio.get_running_loop()
+        return await super().receive(channel)
+
+    async def send(self, channel: str, message: dict[str, Any]) -> None:
+        home = self._foreign_home()
+        if home is None:
+            return await super().send(channel, message)
+        future = asyncio.run_coroutine_threadsafe(super().send(channel, message), home)
+        return await asyncio.wrap_future(future)
+
+    async def group_send(self, group: str, message: dict[str, Any]) -> None:
+        home = self._foreign_home()
+        if home is None:
+            return await super().group_send(group, message)
+        future = asyncio.run_coroutine_threadsafe(super().group_send(group, message), home)
+        return await asyncio.wrap_future(future)
