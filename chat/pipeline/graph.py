@@ -67,7 +67,8 @@ def classify(state: AssistantState, config: RunnableConfig) -> AssistantState:
 
 def _after_classify(state: AssistantState) -> Literal["parse", "respond"]:
     last = state["messages"][-1]
-    return "parse" if isinstance(last, AIMessage) and last.tool_calls else "respond"
+    wants_tools = isinstance(last, AIMessage) and (last.tool_calls or last.invalid_tool_calls)
+    return "parse" if wants_tools else "respond"
 
 
 def parse(state: AssistantState, config: RunnableConfig) -> AssistantState:
@@ -75,6 +76,12 @@ def parse(state: AssistantState, config: RunnableConfig) -> AssistantState:
     assert isinstance(last, AIMessage)
     tools = _tools(config)
     problems: dict[str, str] = {}
+    calls = [(c["id"] or "", c["name"]) for c in last.tool_calls]
+    for bad in last.invalid_tool_calls:
+        calls.append((bad.get("id") or "", bad.get("name") or "unknown"))
+        problems[bad.get("id") or ""] = (
+            f"The arguments for {bad.get('name')} are not valid JSON: {bad.get('error') or ''}"
+        )
     for call in last.tool_calls:
         tool = tools.get(call["name"])
         if tool is None:
@@ -92,13 +99,13 @@ def parse(state: AssistantState, config: RunnableConfig) -> AssistantState:
     replies: list[AnyMessage] = [
         ToolMessage(
             content=problems.get(
-                call["id"] or "", "Not run: another call in this step had invalid arguments."
+                call_id, "Not run: another call in this step had invalid arguments."
             ),
-            tool_call_id=call["id"] or "",
-            name=call["name"],
+            tool_call_id=call_id,
+            name=name,
             status="error",
         )
-        for call in last.tool_calls
+        for call_id, name in calls
     ]
     if errors > MAX_TOOL_ARG_RETRIES:
         details = " ".join(problems.values())
