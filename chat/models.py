@@ -53,6 +53,9 @@ class Conversation(models.Model):
     def __str__(self) -> str:
         return self.display_title
 
+    def get_absolute_url(self) -> str:
+        return reverse("chat:conversation", args=[self.pk])
+
     @property
     def display_title(self) -> str:
         return self.title or "New conversation"
@@ -66,9 +69,6 @@ class Conversation(models.Model):
     def group(self) -> str:
         """The channel-layer group of the pages showing this conversation."""
         return f"chat.conversation.{self.pk}"
-
-    def get_absolute_url(self) -> str:
-        return reverse("chat:conversation", args=[self.pk])
 
 
 class MessageQuerySet(models.QuerySet["Message"]):

@@ -12,6 +12,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
+from django_htmx.middleware import HtmxDetails
 
 from chat import actions
 from chat.access import get_conversation_for_user, get_message_for_user
@@ -22,6 +23,10 @@ from chat.suggestions import suggestions_for
 from chat.voice import post_voice_message
 
 PAGE_SIZE = 30
+
+
+class HtmxHttpRequest(HttpRequest):
+    htmx: HtmxDetails
 
 
 def _int_or_none(value: Any) -> int | None:
@@ -50,7 +55,9 @@ def _page(request: HttpRequest, messages: list[Message]) -> dict[str, Any]:
     }
 
 
-def _context(request: HttpRequest, conversation: Conversation | None, **extra: Any) -> dict[str, Any]:
+def _context(
+    request: HttpRequest, conversation: Conversation | None, **extra: Any
+) -> dict[str, Any]:
     rows: list[Message] = []
     if conversation is not None:
         rows = list(
@@ -70,7 +77,7 @@ def _context(request: HttpRequest, conversation: Conversation | None, **extra: A
 
 @login_required
 @require_GET
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: HtmxHttpRequest) -> HttpResponse:
     if request.htmx and request.GET.get("sidebar"):
         return render(request, "chat/index.html#sidebar-list", _sidebar(request))
     return render(request, "chat/index.html", _context(request, None))
@@ -78,28 +85,26 @@ def index(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def conversation(request: HttpRequest, pk: int) -> HttpResponse:
+def conversation(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     found = get_conversation_for_user(request.user, pk)
     return render(request, "chat/index.html", _context(request, found))
 
 
 @login_required
 @require_GET
-def older(request: HttpRequest, pk: int) -> HttpResponse:
+def older(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     found = get_conversation_for_user(request.user, pk)
     before = _int_or_none(request.GET.get("before"))
     rows = found.messages.top_level().with_reply_counts()
     if before is not None:
         rows = rows.filter(pk__lt=before)
     page = list(rows.order_by("-pk")[:PAGE_SIZE])[::-1]
-    return render(
-        request, "chat/index.html#older", {"conversation": found, **_page(request, page)}
-    )
+    return render(request, "chat/index.html#older", {"conversation": found, **_page(request, page)})
 
 
 @login_required
 @require_POST
-def new(request: HttpRequest) -> HttpResponse:
+def new(request: HtmxHttpRequest) -> HttpResponse:
     content = request.POST.get("content", "")
     created = None
     try:
@@ -114,7 +119,10 @@ def new(request: HttpRequest) -> HttpResponse:
             )
     except ChatInputError as exc:
         return render(
-            request, "chat/index.html", _context(request, None, error=str(exc), draft=content), status=422
+            request,
+            "chat/index.html",
+            _context(request, None, error=str(exc), draft=content),
+            status=422,
         )
     if request.htmx:
         return HttpResponseClientRedirect(created.get_absolute_url())
@@ -123,7 +131,7 @@ def new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def send(request: HttpRequest, pk: int) -> HttpResponse:
+def send(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     found = get_conversation_for_user(request.user, pk)
     content = request.POST.get("content", "")
     parent_id = _int_or_none(request.POST.get("parent"))
@@ -138,7 +146,10 @@ def send(request: HttpRequest, pk: int) -> HttpResponse:
         if request.htmx:
             return render(request, "chat/_error.html", {"error": str(exc)}, status=422)
         return render(
-            request, "chat/index.html", _context(request, found, error=str(exc), draft=content), status=422
+            request,
+            "chat/index.html",
+            _context(request, found, error=str(exc), draft=content),
+            status=422,
         )
     if request.htmx:
         return render(request, "chat/_message.html", {"message": posted.message})
@@ -149,7 +160,7 @@ def send(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def voice(request: HttpRequest, pk: int) -> HttpResponse:
+def voice(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     found = get_conversation_for_user(request.user, pk)
     upload = request.FILES.get("audio")
     try:
@@ -168,11 +179,13 @@ def voice(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def audio(request: HttpRequest, pk: int) -> FileResponse:
+def audio(request: HtmxHttpRequest, pk: int) -> FileResponse:
     message = get_message_for_user(request.user, pk)
     if not message.audio:
         raise Http404("No recording.")
-    return FileResponse(message.audio.open("rb"), content_type=_audio_type(message.audio.name))
+    return FileResponse(
+        message.audio.open("rb"), content_type=_audio_type(message.audio.name or "")
+    )
 
 
 def _audio_type(name: str) -> str:
@@ -183,7 +196,7 @@ def _audio_type(name: str) -> str:
 
 @login_required
 @require_GET
-def thread(request: HttpRequest, pk: int) -> HttpResponse:
+def thread(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     parent = get_message_for_user(request.user, pk)
     if parent.parent_id is not None:
         return redirect("chat:thread", parent.parent_id)
@@ -200,7 +213,7 @@ def thread(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def rename(request: HttpRequest, pk: int) -> HttpResponse:
+def rename(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     found = get_conversation_for_user(request.user, pk)
     try:
         actions.rename_conversation(conversation=found, title=request.POST.get("title", ""))
@@ -213,7 +226,7 @@ def rename(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def archive(request: HttpRequest, pk: int) -> HttpResponse:
+def archive(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     found = get_conversation_for_user(request.user, pk)
     actions.set_archived(conversation=found, archived=request.POST.get("archived", "1") == "1")
     return redirect(found) if found.archived is False else redirect("chat:index")
@@ -221,7 +234,7 @@ def archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def delete(request: HttpRequest, pk: int) -> HttpResponse:
+def delete(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     found = get_conversation_for_user(request.user, pk)
     actions.delete_conversation(conversation=found)
     if request.htmx:
@@ -231,7 +244,7 @@ def delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def stop(request: HttpRequest, pk: int) -> HttpResponse:
+def stop(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     message = get_message_for_user(request.user, pk)
     actions.stop_answer(answer=message)
     if request.htmx:
@@ -241,7 +254,7 @@ def stop(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def retry(request: HttpRequest, pk: int) -> HttpResponse:
+def retry(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     message = get_message_for_user(request.user, pk)
     actions.retry_answer(answer=message)
     if request.htmx:

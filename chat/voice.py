@@ -51,7 +51,9 @@ def check_audio(upload: UploadedFile) -> str:
     kind = sniff_audio(upload.read(16))
     upload.seek(0)
     if kind is None:
-        raise ChatInputError("That file is not a recording in a format I know (WebM, Ogg, WAV, MP3, MP4, FLAC).")
+        raise ChatInputError(
+            "That file is not a recording in a format I know (WebM, Ogg, WAV, MP3, MP4, FLAC)."
+        )
     return kind
 
 
@@ -99,20 +101,20 @@ def _transcribe(path: str, name: str) -> str:
 
 
 def transcribe_message(*, message_id: int) -> str:
-    if not Message.objects.filter(pk=message_id, status=Message.Status.SENDING, run_state="").update(
-        run_state="transcribing"
-    ):
+    if not Message.objects.filter(
+        pk=message_id, status=Message.Status.SENDING, run_state=""
+    ).update(run_state="transcribing"):
         return "skipped"
     message = Message.objects.select_related("conversation").get(pk=message_id)
     try:
-        text = _transcribe(message.audio.path, message.audio.name.rsplit("/", 1)[-1])
+        text = _transcribe(message.audio.path, (message.audio.name or "voice").rsplit("/", 1)[-1])
         error = "" if text else "No speech was recognised in the recording."
     except Exception as exc:
         log.warning("transcription failed: %s", exc)
         text, error = "", "The speech-to-text service failed; try again or type the message."
     with transaction.atomic():
         message.run_state = ""
-        message.content = text[: 20_000]
+        message.content = text[:20_000]
         if error:
             message.status = Message.Status.ERROR
             message.metadata = {**message.metadata, "error": error}

@@ -211,7 +211,9 @@ def stop_answer(*, answer: Message) -> bool:
     cache.set(_stop_key(answer.pk), 1, settings.LMO_TASK_TIME_LIMIT)
     if answer.run_state.startswith("wait:"):
         # Nothing is running while a run waits: finish it here.
-        finish_answer(answer_id=answer.pk, outcome=runner.Outcome(state="stopped", text=answer.content))
+        finish_answer(
+            answer_id=answer.pk, outcome=runner.Outcome(state="stopped", text=answer.content)
+        )
     return True
 
 

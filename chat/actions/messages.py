@@ -77,7 +77,9 @@ def post_user_message(
                 content=content,
                 client_id=client_id,
                 audio=audio or "",
-                status=Message.Status.SENDING if type == Message.Type.VOICE else Message.Status.SENT,
+                status=Message.Status.SENDING
+                if type == Message.Type.VOICE
+                else Message.Status.SENT,
             )
             _touch(conversation, message)
             push_message(message)

@@ -58,9 +58,9 @@ def new_checkpointer() -> BaseCheckpointSaver[Any]:
             kwargs={"autocommit": True, "prepare_threshold": 0, "row_factory": dict_row},
             open=True,
         )
-        saver: BaseCheckpointSaver[Any] = PostgresSaver(pool, serde=serializer())  # type: ignore[arg-type]
-        saver.setup()  # type: ignore[attr-defined]
-        return saver
+        postgres_saver = PostgresSaver(pool, serde=serializer())
+        postgres_saver.setup()
+        return postgres_saver
     from langgraph.checkpoint.sqlite import SqliteSaver
 
     settings.LMO_CHECKPOINT_PATH.parent.mkdir(parents=True, exist_ok=True)

@@ -18,11 +18,12 @@ def get_chat_model() -> BaseChatModel:
     if not llm_configured():
         return OfflineAssistant()
     from langchain_openai import ChatOpenAI
+    from pydantic import SecretStr
 
     return ChatOpenAI(
         base_url=settings.LMO_LLM_BASE_URL,
         # Local servers (llama.cpp, Ollama...) take any key; the client insists on one.
-        api_key=settings.LMO_LLM_API_KEY or "not-needed",
+        api_key=SecretStr(settings.LMO_LLM_API_KEY or "not-needed"),
         model=settings.LMO_LLM_MODEL,
         temperature=settings.LMO_LLM_TEMPERATURE,
         timeout=settings.LMO_LLM_TIMEOUT,

@@ -16,7 +16,13 @@ from typing import Any
 
 from langchain_core.callbacks import CallbackManagerForLLMRun
 from langchain_core.language_models.chat_models import BaseChatModel
-from langchain_core.messages import AIMessage, AIMessageChunk, BaseMessage, HumanMessage, ToolMessage
+from langchain_core.messages import (
+    AIMessage,
+    AIMessageChunk,
+    BaseMessage,
+    HumanMessage,
+    ToolMessage,
+)
 from langchain_core.outputs import ChatGeneration, ChatGenerationChunk, ChatResult
 
 NO_MODEL = (
@@ -53,7 +59,9 @@ def _p(regex: str) -> re.Pattern[str]:
 
 INTENTS: tuple[Intent, ...] = (
     Intent(
-        _p(r"\b(?:list|show)\b.*?\bfiles?\b.*?\b(?:in|under|of|from)\s+(?P<path>[~/.\w\\:-][^\s?]*)"),
+        _p(
+            r"\b(?:list|show)\b.*?\bfiles?\b.*?\b(?:in|under|of|from)\s+(?P<path>[~/.\w\\:-][^\s?]*)"
+        ),
         "filesystem_list",
         "list files in ~/Downloads",
         NEEDS_COMPUTER.format(what="Listing files"),
@@ -80,7 +88,9 @@ INTENTS: tuple[Intent, ...] = (
         NEEDS_ACTIVITIES.format(what="Listing your job applications"),
     ),
     Intent(
-        _p(r"\bI\s+applied\s+(?:to|at|with)\s+(?P<company>.+?)\s+(?:as|for)\s+(?:an?\s+)?(?P<role>[^.!?]+)"),
+        _p(
+            r"\bI\s+applied\s+(?:to|at|with)\s+(?P<company>.+?)\s+(?:as|for)\s+(?:an?\s+)?(?P<role>[^.!?]+)"
+        ),
         "activities_record_job",
         "I applied to Acme as backend engineer",
         NEEDS_ACTIVITIES.format(what="Recording a job application"),
@@ -185,7 +195,9 @@ class OfflineAssistant(BaseChatModel):
         run_manager: CallbackManagerForLLMRun | None = None,
         **kwargs: Any,
     ) -> ChatResult:
-        return ChatResult(generations=[ChatGeneration(message=decide(messages, kwargs.get("tools")))])
+        return ChatResult(
+            generations=[ChatGeneration(message=decide(messages, kwargs.get("tools")))]
+        )
 
     def _stream(
         self,

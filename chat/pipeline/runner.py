@@ -88,7 +88,7 @@ def run(
                     return Outcome(
                         state="waiting", text="".join(streamed), waiting=waits[0] if waits else {}
                     )
-                if "respond" in payload and payload["respond"]:
+                if payload.get("respond"):
                     final = payload["respond"]
     except Exception as exc:
         return Outcome(state="error", text="".join(streamed), error=explain(exc))
@@ -109,7 +109,9 @@ def _text_of(chunk: Any) -> str:
     if isinstance(content, str):
         return content
     return "".join(
-        part.get("text", "") for part in content if isinstance(part, dict) and part.get("type") == "text"
+        part.get("text", "")
+        for part in content
+        if isinstance(part, dict) and part.get("type") == "text"
     )
 
 
@@ -142,6 +144,8 @@ def explain(exc: BaseException) -> str:
         return "I kept going round in circles with tools and stopped. Try rephrasing the request."
     if isinstance(exc, ValueError | TypeError | KeyError | openai.APIResponseValidationError):
         log.warning("malformed answer from the LLM", exc_info=exc)
-        return "The language model sent an answer I could not understand. Retry, or try another model."
+        return (
+            "The language model sent an answer I could not understand. Retry, or try another model."
+        )
     log.error("assistant run failed", exc_info=exc)
     return "Something went wrong while answering. Retry; if it keeps failing, tell your operator."

@@ -21,5 +21,11 @@ def wait_for(context: ToolContext, *, kind: str, key: str, prompt: str, **detail
     ``kind`` names what is awaited ("permission", "agent_result"...), ``key`` identifies
     this wait (resume_run checks it), ``prompt`` is shown in the chat meanwhile."""
     return interrupt(
-        {"kind": kind, "key": key, "prompt": prompt, "tool_call_id": context.tool_call_id, **details}
+        {
+            "kind": kind,
+            "key": key,
+            "prompt": prompt,
+            "tool_call_id": context.tool_call_id,
+            **details,
+        }
     )

@@ -62,7 +62,7 @@ class FakeLLM:
             self.requests.append(body)
             if self.replies:
                 return self.replies.popleft()
-        last = next(
+        last: dict[str, Any] = next(
             (m for m in reversed(body.get("messages", [])) if m.get("role") == "user"), {}
         )
         return Reply(text=f"You said: {last.get('content', '')}")

@@ -70,7 +70,7 @@ def parse_client_frame(payload: Any) -> _Frame:
     if _adapter is None:
         models = tuple(model for model, _ in _registry.values())
         union = models[0] if len(models) == 1 else Union[models]  # noqa: UP007
-        _adapter = TypeAdapter(Annotated[union, Field(discriminator="type")])
+        _adapter = TypeAdapter(Annotated[union, Field(discriminator="type")])  # type: ignore[arg-type]
     return _adapter.validate_python(payload)
 
 

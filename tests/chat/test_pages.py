@@ -37,7 +37,9 @@ def test_sending_without_javascript_works(alice_client, conversation, offline):
     conversation.refresh_from_db()
     assert conversation.title == "what time is it?"
     # The same form re-submitted (double click, back + resend) stores nothing new.
-    alice_client.post(f"/chat/c/{conversation.pk}/send/", {"content": "what time is it?", "client_id": "nojs1"})
+    alice_client.post(
+        f"/chat/c/{conversation.pk}/send/", {"content": "what time is it?", "client_id": "nojs1"}
+    )
     assert Message.objects.filter(sender="user").count() == 1
 
 
@@ -96,7 +98,9 @@ def test_threads_show_replies_and_the_count(alice_client, conversation, offline)
     assert reply.parent_id == parent.pk
     answer = _wait_answer(reply)
     assert answer.parent_id == parent.pk  # the assistant answers in the thread
-    panel = alice_client.get(f"/chat/m/{parent.pk}/thread/", HTTP_HX_REQUEST="true").content.decode()
+    panel = alice_client.get(
+        f"/chat/m/{parent.pk}/thread/", HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert "what time is it?" in panel and "It is" in panel
     page = alice_client.get(f"/chat/c/{conversation.pk}/").content.decode()
     assert "2 replies" in page
@@ -163,7 +167,9 @@ def test_voice_message_is_transcribed_then_answered(alice_client, conversation, 
     fake_llm.transcript = "what time is it"
     upload = SimpleUploadedFile("clip.wav", _wav(), content_type="audio/wav")
     response = alice_client.post(
-        f"/chat/c/{conversation.pk}/voice/", {"audio": upload, "client_id": "v1"}, HTTP_HX_REQUEST="true"
+        f"/chat/c/{conversation.pk}/voice/",
+        {"audio": upload, "client_id": "v1"},
+        HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 200, response.content
     message = Message.objects.get(client_id="v1")
@@ -178,15 +184,22 @@ def test_voice_message_is_transcribed_then_answered(alice_client, conversation, 
 def test_voice_uploads_are_checked(alice_client, conversation, fake_llm, settings):
     cases = [
         (SimpleUploadedFile("a.wav", b"", content_type="audio/wav"), "empty"),
-        (SimpleUploadedFile("a.txt", b"hello world, not audio", content_type="audio/wav"), "not a recording"),
+        (
+            SimpleUploadedFile("a.txt", b"hello world, not audio", content_type="audio/wav"),
+            "not a recording",
+        ),
         (SimpleUploadedFile("a.png", b"\x89PNG....", content_type="image/png"), "must be audio"),
     ]
     for upload, reason in cases:
-        response = alice_client.post(f"/chat/c/{conversation.pk}/voice/", {"audio": upload, "client_id": "v2"})
+        response = alice_client.post(
+            f"/chat/c/{conversation.pk}/voice/", {"audio": upload, "client_id": "v2"}
+        )
         assert response.status_code == 422 and reason in response.content.decode()
     settings.LMO_VOICE_MAX_BYTES = 100
     big = SimpleUploadedFile("a.wav", _wav(), content_type="audio/wav")
-    response = alice_client.post(f"/chat/c/{conversation.pk}/voice/", {"audio": big, "client_id": "v3"})
+    response = alice_client.post(
+        f"/chat/c/{conversation.pk}/voice/", {"audio": big, "client_id": "v3"}
+    )
     assert response.status_code == 422 and "limited" in response.content.decode()
     assert Message.objects.count() == 0
 
@@ -196,7 +209,9 @@ def test_voice_is_disabled_without_a_speech_endpoint(alice_client, conversation,
     page = alice_client.get(f"/chat/c/{conversation.pk}/").content.decode()
     assert "Voice input needs a speech-to-text endpoint" in page
     upload = SimpleUploadedFile("clip.wav", _wav(), content_type="audio/wav")
-    response = alice_client.post(f"/chat/c/{conversation.pk}/voice/", {"audio": upload, "client_id": "v9"})
+    response = alice_client.post(
+        f"/chat/c/{conversation.pk}/voice/", {"audio": upload, "client_id": "v9"}
+    )
     assert response.status_code == 422 and "LMO_STT_BASE_URL" in response.content.decode()
 
 

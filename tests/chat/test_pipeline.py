@@ -22,7 +22,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 def _run(conversation: Any, text: str, sink: RecordingSink | None = None) -> Message:
     """Post a message without the task and answer it here, synchronously."""
     posted = actions.post_user_message(
-        conversation=conversation, content=text, client_id=f"c{Message.objects.count()}", answer=False
+        conversation=conversation,
+        content=text,
+        client_id=f"c{Message.objects.count()}",
+        answer=False,
     )
     if sink is None:
         actions.answer_message(message_id=posted.message.pk)
@@ -30,7 +33,7 @@ def _run(conversation: Any, text: str, sink: RecordingSink | None = None) -> Mes
         from chat.actions import answers
 
         original = answers.LiveAnswer
-        answers.LiveAnswer = lambda answer, question: sink  # type: ignore[assignment,misc]
+        answers.LiveAnswer = lambda answer, question: sink  # type: ignore[assignment,misc,return-value]
         try:
             actions.answer_message(message_id=posted.message.pk)
         finally:
@@ -118,7 +121,9 @@ def test_invalid_tool_arguments_twice_are_reported(fake_llm, conversation):
         (Reply(delay=2.0), "did not answer within"),
     ],
 )
-def test_llm_failures_end_in_a_friendly_error_with_retry(fake_llm, conversation, settings, reply, expected):
+def test_llm_failures_end_in_a_friendly_error_with_retry(
+    fake_llm, conversation, settings, reply, expected
+):
     settings.LMO_LLM_TIMEOUT = 1.0
     fake_llm.script(reply)
     answer = _run(conversation, "hello")
@@ -167,7 +172,9 @@ def _waiting_tool(context: ToolContext, args: WaitArgs) -> ToolResult:
     # Idempotent side effect before the wait: keyed, so the re-run does not repeat it.
     if context.idempotency_key not in side_effects:
         side_effects.append(context.idempotency_key)
-    answer = wait_for(context, kind="test", key=f"ok-{context.tool_call_id}", prompt="Waiting for you")
+    answer = wait_for(
+        context, kind="test", key=f"ok-{context.tool_call_id}", prompt="Waiting for you"
+    )
     return ToolResult(text=f"the outside said {answer}")
 
 

@@ -34,10 +34,10 @@ async def _joined(user: Any, conversation: Conversation) -> WebsocketCommunicato
     return communicator
 
 
-async def _collect(communicator: WebsocketCommunicator, until: str, timeout: float = 10) -> list[str]:
+async def _collect(communicator: WebsocketCommunicator, until: str, wait: float = 10) -> list[str]:
     frames: list[str] = []
     while True:
-        output = await communicator.receive_output(timeout=timeout)
+        output = await communicator.receive_output(timeout=wait)
         text = output.get("text", "")
         frames.append(text)
         if until in text:
@@ -60,14 +60,21 @@ async def test_outsider_cannot_join_or_send(charlie, conversation):
     await communicator.disconnect()
 
 
-async def test_send_streams_the_answer_to_every_tab_and_marks_it_read(alice, conversation, fake_llm):
+async def test_send_streams_the_answer_to_every_tab_and_marks_it_read(
+    alice, conversation, fake_llm
+):
     fake_llm.script(Reply(tokens=["Hel", "lo ", "<b>there</b>"]))
     tab1 = await _joined(alice, conversation)
     tab2 = await _joined(alice, conversation)
     await tab1.send_json_to(
-        {"type": "chat.send", "conversation": conversation.pk, "client_id": "abc", "content": "hi <script>x</script>"}
+        {
+            "type": "chat.send",
+            "conversation": conversation.pk,
+            "client_id": "abc",
+            "content": "hi <script>x</script>",
+        }
     )
-    frames = await _collect(tab1, 'data-sender="assistant" class="message from-assistant"', timeout=10)
+    frames = await _collect(tab1, 'data-sender="assistant" class="message from-assistant"', wait=10)
     ack = next(json.loads(f) for f in frames if f.startswith("{"))
     assert ack["type"] == "chat.ack" and ack["client_id"] == "abc" and not ack["duplicate"]
     user_fragment = next(f for f in frames if 'data-sender="user"' in f)
@@ -75,7 +82,11 @@ async def test_send_streams_the_answer_to_every_tab_and_marks_it_read(alice, con
     assert 'id="pending-abc" hx-swap-oob="delete"' in user_fragment
     other = await _collect(tab2, "&lt;b&gt;there&lt;/b&gt;")
     tokens = [f for f in other if 'hx-swap-oob="beforeend">' in f and "-stream" in f]
-    assert [t.split(">", 1)[1].split("<", 1)[0] for t in tokens] == ["Hel", "lo ", "&lt;b&gt;there&lt;/b&gt;"]
+    assert [t.split(">", 1)[1].split("<", 1)[0] for t in tokens] == [
+        "Hel",
+        "lo ",
+        "&lt;b&gt;there&lt;/b&gt;",
+    ]
     rest = await _collect(tab2, 'data-status="sent"')  # the final message replaces the stream
     assert any("Thinking" in f or "Writing" in f for f in other + rest)
     question = await sync_to_async(Message.objects.get)(client_id="abc")
@@ -83,7 +94,9 @@ async def test_send_streams_the_answer_to_every_tab_and_marks_it_read(alice, con
     answer = await sync_to_async(Message.objects.get)(answer_to=question)
     assert answer.content == "Hello <b>there</b>"
     # The page says it saw the answer: it becomes read too.
-    await tab1.send_json_to({"type": "chat.read", "conversation": conversation.pk, "up_to": answer.pk})
+    await tab1.send_json_to(
+        {"type": "chat.read", "conversation": conversation.pk, "up_to": answer.pk}
+    )
     await _collect(tab1, f'id="msg-{answer.pk}-status" class="status" data-status="read"')
     await tab1.disconnect()
     await tab2.disconnect()
@@ -91,7 +104,12 @@ async def test_send_streams_the_answer_to_every_tab_and_marks_it_read(alice, con
 
 async def test_a_resent_message_is_stored_once(alice, conversation, offline):
     tab = await _joined(alice, conversation)
-    frame = {"type": "chat.send", "conversation": conversation.pk, "client_id": "same", "content": "hi"}
+    frame = {
+        "type": "chat.send",
+        "conversation": conversation.pk,
+        "client_id": "same",
+        "content": "hi",
+    }
     await tab.send_json_to(frame)
     await _collect(tab, '"chat.ack"')
     await tab.send_json_to(frame)
@@ -105,11 +123,22 @@ async def test_bad_messages_are_refused_with_a_reason(alice, conversation, offli
     tab = await _joined(alice, conversation)
     for content, reason in (("   ", "empty"), ("x" * 20_001, "20,000")):
         await tab.send_json_to(
-            {"type": "chat.send", "conversation": conversation.pk, "client_id": "bad", "content": content}
+            {
+                "type": "chat.send",
+                "conversation": conversation.pk,
+                "client_id": "bad",
+                "content": content,
+            }
         )
         frame = await tab.receive_json_from(timeout=3)
-        assert frame["code"] == "invalid_input" and reason in frame["message"] and frame["ref"] == "bad"
-    await tab.send_json_to({"type": "chat.send", "conversation": conversation.pk, "client_id": "no spaces!"})
+        assert (
+            frame["code"] == "invalid_input"
+            and reason in frame["message"]
+            and frame["ref"] == "bad"
+        )
+    await tab.send_json_to(
+        {"type": "chat.send", "conversation": conversation.pk, "client_id": "no spaces!"}
+    )
     assert (await tab.receive_json_from(timeout=3))["code"] == "invalid_frame"
     assert await sync_to_async(Message.objects.count)() == 0
     await tab.disconnect()
@@ -152,7 +181,9 @@ async def test_outsider_cannot_stop_or_mark_read(alice, charlie, conversation, o
     tab = await _open(charlie)
     await tab.send_json_to({"type": "chat.stop", "message": message.pk})
     assert (await tab.receive_json_from(timeout=3))["code"] == "not_found"
-    await tab.send_json_to({"type": "chat.read", "conversation": conversation.pk, "up_to": message.pk})
+    await tab.send_json_to(
+        {"type": "chat.read", "conversation": conversation.pk, "up_to": message.pk}
+    )
     assert (await tab.receive_json_from(timeout=3))["code"] == "not_found"
     await tab.disconnect()
     _ = application
