@@ -43,7 +43,14 @@ def message_html(message: Message, *, oob: bool = True) -> str:
         target = f"#thread-{message.parent_id}-replies"
     return render_to_string(
         "chat/_message_oob.html" if oob else "chat/_message.html",
-        {"message": message, "target": target, "in_thread": message.parent_id is not None},
+        {
+            "message": message,
+            "target": target,
+            "in_thread": message.parent_id is not None,
+            # Pushed fragments have no request: their forms post through htmx, which
+            # sends the page's CSRF header (this sentinel renders no hidden field).
+            "csrf_token": "NOTPROVIDED",
+        },
     )
 
 

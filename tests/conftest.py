@@ -49,12 +49,18 @@ def _scaled_mode_missing() -> None:
     )
 
 
-@pytest.fixture
-def task_worker() -> Iterator[None]:
-    """A real Celery worker process in the scaled mode (the embedded mode needs none)."""
-    if not settings.LMO_SCALED:
-        yield
-        return
+def test_database_url() -> str:
+    """DATABASE_URL of the database this test run uses (pytest-django's test_ copy)."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
+    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def start_worker(extra_env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """A real Celery worker process on this run's Redis and test database."""
+    env = {**os.environ, "DATABASE_URL": test_database_url(), **(extra_env or {})}
     worker = subprocess.Popen(
         [
             sys.executable,
@@ -66,22 +72,46 @@ def task_worker() -> Iterator[None]:
             "-Q",
             "high,default",
             "--pool",
-            "solo",
+            "threads",
+            "--concurrency",
+            "4",
             "--without-gossip",
             "--without-mingle",
             "-l",
             "WARNING",
         ],
         cwd=ROOT,
+        env=env,
     )
-    try:
-        from lmo.tasks import ping
+    from lmo.tasks import ping
 
+    try:
         ping.apply_async(queue="high").get(timeout=30)
+    except Exception:
+        worker.kill()
+        raise
+    return worker
+
+
+def stop_worker(worker: subprocess.Popen[bytes]) -> None:
+    worker.terminate()
+    try:
+        worker.wait(20)
+    except subprocess.TimeoutExpired:
+        worker.kill()
+
+
+@pytest.fixture
+def task_worker() -> Iterator[None]:
+    """A real Celery worker process in the scaled mode (the embedded mode needs none)."""
+    if not settings.LMO_SCALED:
+        yield
+        return
+    worker = start_worker()
+    try:
         yield
     finally:
-        worker.terminate()
-        worker.wait(20)
+        stop_worker(worker)
 
 
 def clean_environ() -> dict[str, str]:
