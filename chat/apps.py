@@ -10,7 +10,7 @@ class ChatConfig(AppConfig):
     verbose_name = "Chat"
 
     def ready(self) -> None:
-        from chat import builtin_tools, socket
+        from chat import bench, builtin_tools, socket  # noqa: F401  (bench registers scenarios)
 
         socket.register()
         builtin_tools.register()

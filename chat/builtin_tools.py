@@ -46,11 +46,14 @@ def chat_activity_chart(context: ToolContext, args: ChartArgs) -> ToolResult:
         go.Bar(x=[r["day"].isoformat() for r in rows], y=[r["n"] for r in rows], name="Messages")
     )
     figure.update_layout(
-        margin={"l": 40, "r": 10, "t": 10, "b": 40}, height=280, yaxis_title="messages"
+        margin={"l": 40, "r": 10, "t": 10, "b": 40},
+        height=280,
+        yaxis_title="messages",
+        xaxis={"type": "date", "tickformat": "%d %b", "dtick": 86_400_000},
     )
     total = sum(r["n"] for r in rows)
     busiest = max(rows, key=lambda r: r["n"]) if rows else None
-    text = f"You sent {total} messages in the last {args.days} days"
+    text = f"You sent {total} message{'s' if total != 1 else ''} in the last {args.days} days"
     text += f"; the busiest day was {busiest['day']:%d %B} ({busiest['n']})." if busiest else "."
     block = {
         "kind": "chart",

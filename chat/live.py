@@ -7,8 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils.html import escape
@@ -16,6 +14,7 @@ from django.utils.html import escape
 from chat.models import Conversation, Message
 from lmo.live.events import LiveFragment
 from lmo.live.groups import user_group
+from lmo.live.sender import group_send_sync
 
 
 def send_now(group: str, html: str, *, skip_channel: str | None = None) -> None:
@@ -23,9 +22,7 @@ def send_now(group: str, html: str, *, skip_channel: str | None = None) -> None:
     event: LiveFragment = {"type": "live.fragment", "html": html}
     if skip_channel:
         event["skip_channel"] = skip_channel
-    layer = get_channel_layer()
-    if layer is not None:
-        async_to_sync(layer.group_send)(group, event)
+    group_send_sync(group, dict(event))
 
 
 def send_on_commit(group: str, html: str) -> None:

@@ -15,6 +15,7 @@ urlpatterns = [
     path("c/<int:pk>/rename/", views.rename, name="rename"),
     path("c/<int:pk>/archive/", views.archive, name="archive"),
     path("c/<int:pk>/delete/", views.delete, name="delete"),
+    path("m/<int:pk>/", views.message, name="message"),
     path("m/<int:pk>/thread/", views.thread, name="thread"),
     path("m/<int:pk>/stop/", views.stop, name="stop"),
     path("m/<int:pk>/retry/", views.retry, name="retry"),

@@ -196,6 +196,16 @@ def _audio_type(name: str) -> str:
 
 @login_required
 @require_GET
+def message(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """One message as the page shows it (the page refreshes answers that finished while
+    it was connecting)."""
+    found = get_message_for_user(request.user, pk)
+    found.n_replies = found.replies.count()  # type: ignore[attr-defined]
+    return render(request, "chat/_message.html", {"message": found})
+
+
+@login_required
+@require_GET
 def thread(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     parent = get_message_for_user(request.user, pk)
     if parent.parent_id is not None:

@@ -67,7 +67,11 @@ def run(
     graph = graph if graph is not None else get_graph()
     streamed: list[str] = [text_so_far] if text_so_far else []
     final: dict[str, Any] = {}
-    stream = graph.stream(graph_input, config, stream_mode=["messages", "custom", "updates"])
+    # Checkpoints are written while the next step runs (LangGraph waits for them before
+    # the run returns, so a wait or an end is always saved).
+    stream = graph.stream(
+        graph_input, config, stream_mode=["messages", "custom", "updates"], durability="async"
+    )
     try:
         for mode, payload in stream:
             if sink.should_stop():

@@ -194,6 +194,22 @@
     if (e.target.id === "thread-panel") { e.target.hidden = false; renderCharts(e.target); }
   });
 
+  // An answer (or a status) may have changed while the page was connecting: fetch again.
+  function refreshRunning() {
+    var stale = ".message.running[data-message], .message.from-user[data-message]:not(:has(.status[data-status=read]))";
+    document.querySelectorAll(stale).forEach(function (el) {
+      fetch("/chat/m/" + el.dataset.message + "/", { headers: { "HX-Request": "true" }, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.text() : ""; })
+        .then(function (html) {
+          var tpl = document.createElement("template"); tpl.innerHTML = html.trim();
+          var li = tpl.content.firstElementChild;
+          var current = document.getElementById(el.id);
+          if (!li || !current) return;
+          current.replaceWith(li); htmx.process(li); renderCharts(li); sendRead();
+        });
+    });
+  }
+
   // --- socket -------------------------------------------------------------------------
   document.addEventListener("lmo:open", function () {
     var id = conversationId();
@@ -203,7 +219,7 @@
   document.addEventListener("lmo:close", setComposerState);
   document.addEventListener("lmo:frame", function (e) {
     var f = e.detail;
-    if (f.type === "chat.joined") { lastRead = 0; sendRead(); }
+    if (f.type === "chat.joined") { lastRead = 0; refreshRunning(); sendRead(); }
     if (f.type === "error" && f.ref) {
       if (document.getElementById("pending-" + f.ref)) markFailed(f.ref, f.message);
       else if (window.LMO && f.code === "not_found") console.warn(f.message);
@@ -233,7 +249,7 @@
       recorder.ondataavailable = function (ev) { if (ev.data.size) chunks.push(ev.data); };
       recorder.onstop = function () {
         stream.getTracks().forEach(function (t) { t.stop(); });
-        mic.classList.remove("recording"); mic.textContent = "🎙";
+        mic.classList.remove("recording"); mic.textContent = "Voice";
         var blob = new Blob(chunks, { type: recorder.mimeType || "audio/webm" });
         var data = new FormData();
         var clientId = newClientId();
@@ -251,7 +267,7 @@
           });
       };
       recorder.start();
-      mic.classList.add("recording"); mic.textContent = "■";
+      mic.classList.add("recording"); mic.textContent = "Stop recording";
     }).catch(function () { alert("Microphone access was refused."); });
   });
 

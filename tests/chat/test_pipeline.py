@@ -81,7 +81,7 @@ def test_it_calls_a_tool_and_renders_its_chart(fake_llm, conversation):
     assert answer.blocks[0]["kind"] == "chart"
     assert answer.blocks[0]["figure"]["data"][0]["type"] == "bar"
     tool_reply = fake_llm.requests[-1]["messages"][-1]
-    assert tool_reply["role"] == "tool" and "You sent 1 messages" in tool_reply["content"]
+    assert tool_reply["role"] == "tool" and "You sent 1 message" in tool_reply["content"]
     assert {t["function"]["name"] for t in fake_llm.requests[0]["tools"]} >= {
         "current_time",
         "chat_activity_chart",

@@ -31,7 +31,9 @@ def chat_worker(fake_llm: FakeLLM) -> Iterator[None]:
     stop_worker(worker)
 
 
-async def test_message_streams_from_the_worker_and_is_read(alice, conversation, fake_llm, chat_worker):
+async def test_message_streams_from_the_worker_and_is_read(
+    alice, conversation, fake_llm, chat_worker
+):
     fake_llm.script(Reply(tokens=["Scaled", " mode", " works"]))
     tab = await _joined(alice, conversation)
     await tab.send_json_to(
