@@ -22,7 +22,7 @@ from lmo.bench.registry import BenchOptions, ScenarioResult, register_scenario
 from lmo.bench.stats import ratios, summarize_ms
 from lmo.bench.users import verified_user
 
-FIRST_TOKEN_MARK = '-stream" hx-swap-oob="beforeend">'
+STREAM_FRAGMENT_MARK = '-stream" hx-swap-oob="beforeend">'
 
 
 @contextmanager
@@ -81,7 +81,7 @@ async def _ask(
     first = 0.0
     while True:
         text = str(await asyncio.wait_for(ws.recv(), 30))
-        if not first and FIRST_TOKEN_MARK in text:
+        if not first and STREAM_FRAGMENT_MARK in text:
             first = time.perf_counter() - started
         if first and 'data-sender="assistant" class="message from-assistant"' in text:
             return first, time.perf_counter() - started
