@@ -65,3 +65,25 @@ class RecordingSink:
 
 
 _ = settings
+
+
+@pytest.fixture
+def task_runner(settings: Any) -> Iterator[None]:
+    """Whatever runs chat tasks: the in-process pool embedded, a real Celery worker
+    process scaled (pointed at the same LLM and speech endpoints as this test). Request
+    it after ``fake_llm`` / ``offline``."""
+    if not settings.LMO_SCALED:
+        yield
+        return
+    from tests.conftest import start_worker, stop_worker
+
+    env = {
+        "LMO_LLM_BASE_URL": settings.LMO_LLM_BASE_URL or "",
+        "LMO_LLM_API_KEY": settings.LMO_LLM_API_KEY or "",
+        "LMO_LLM_MAX_RETRIES": str(settings.LMO_LLM_MAX_RETRIES),
+        "LMO_STT_BASE_URL": settings.LMO_STT_BASE_URL or "",
+        "LMO_STT_API_KEY": settings.LMO_STT_API_KEY or "",
+    }
+    worker = start_worker(env)
+    yield
+    stop_worker(worker)

@@ -24,7 +24,7 @@ def _wait_answer(question: Message) -> Message:
     raise AssertionError("no answer")
 
 
-def test_sending_without_javascript_works(alice_client, conversation, offline):
+def test_sending_without_javascript_works(alice_client, conversation, offline, task_runner):
     response = alice_client.post(
         f"/chat/c/{conversation.pk}/send/", {"content": "what time is it?", "client_id": "nojs1"}
     )
@@ -43,7 +43,7 @@ def test_sending_without_javascript_works(alice_client, conversation, offline):
     assert Message.objects.filter(sender="user").count() == 1
 
 
-def test_new_conversation_from_the_start_page(alice_client, offline):
+def test_new_conversation_from_the_start_page(alice_client, offline, task_runner):
     response = alice_client.post("/chat/new/", {"content": "hello there", "client_id": "n1"})
     conversation = Conversation.objects.get()
     assert response["Location"] == f"/chat/c/{conversation.pk}/"
@@ -88,7 +88,7 @@ def test_older_messages_load_in_pages(alice_client, conversation):
     assert "older-sentinel" in older
 
 
-def test_threads_show_replies_and_the_count(alice_client, conversation, offline):
+def test_threads_show_replies_and_the_count(alice_client, conversation, offline, task_runner):
     parent = Message.objects.create(conversation=conversation, sender="user", content="root")
     alice_client.post(
         f"/chat/c/{conversation.pk}/send/",
@@ -163,7 +163,9 @@ def _wav() -> bytes:
     return buffer.getvalue()
 
 
-def test_voice_message_is_transcribed_then_answered(alice_client, conversation, fake_llm):
+def test_voice_message_is_transcribed_then_answered(
+    alice_client, conversation, fake_llm, task_runner
+):
     fake_llm.transcript = "what time is it"
     upload = SimpleUploadedFile("clip.wav", _wav(), content_type="audio/wav")
     response = alice_client.post(

@@ -197,13 +197,16 @@ def test_interrupt_waits_and_resume_continues_after_a_restart(
     key = answer.run_state.removeprefix("wait:")
     assert key.startswith("ok-")
     # "Process restart": a new saver and a new graph object on the same store.
-    graph = build_graph(new_checkpointer())
+    saver = new_checkpointer()
+    graph = build_graph(saver)
     config = runner.graph_config(
         user_id=conversation.owner_id, conversation_id=conversation.pk, message_id=answer.pk
     )
     outcome = runner.run(
         graph_input=runner.resume_input("yes"), config=config, sink=RecordingSink(), graph=graph
     )
+    if hasattr(saver.conn, "close") and not hasattr(saver.conn, "cursor"):
+        saver.conn.close()  # a PostgreSQL pool (scaled mode)
     assert outcome.state == "done" and outcome.text == "All done."
     assert fake_llm.requests[-1]["messages"][-1]["content"] == "the outside said yes"
     # The node ran twice (before the wait and again on resume) ...
@@ -212,6 +215,7 @@ def test_interrupt_waits_and_resume_continues_after_a_restart(
     assert len(side_effects) == 1
 
 
+@pytest.mark.embedded  # the test's tool exists in this process only, not in a worker
 def test_resume_run_through_the_task_first_caller_wins(fake_llm, conversation, waiting_tool):
     fake_llm.script(Reply(tool="wait_outside", args={"what": "x"}), Reply(text="Resumed fine."))
     answer = _run(conversation, "do it")

@@ -61,7 +61,7 @@ async def test_outsider_cannot_join_or_send(charlie, conversation):
 
 
 async def test_send_streams_the_answer_to_every_tab_and_marks_it_read(
-    alice, conversation, fake_llm
+    alice, conversation, fake_llm, task_runner
 ):
     fake_llm.script(Reply(tokens=["Hel", "lo ", "<b>there</b>"]))
     tab1 = await _joined(alice, conversation)
@@ -158,7 +158,9 @@ async def test_typing_reaches_the_other_tabs_only(alice, conversation):
     await tab2.disconnect()
 
 
-async def test_stop_over_the_socket_stops_a_running_answer(alice, conversation, fake_llm):
+async def test_stop_over_the_socket_stops_a_running_answer(
+    alice, conversation, fake_llm, task_runner
+):
     fake_llm.script(Reply(tokens=[f"w{i} " for i in range(200)], token_delay=0.02))
     tab = await _joined(alice, conversation)
     await tab.send_json_to(
