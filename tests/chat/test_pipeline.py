@@ -205,8 +205,9 @@ def test_interrupt_waits_and_resume_continues_after_a_restart(
     outcome = runner.run(
         graph_input=runner.resume_input("yes"), config=config, sink=RecordingSink(), graph=graph
     )
-    if hasattr(saver.conn, "close") and not hasattr(saver.conn, "cursor"):
-        saver.conn.close()  # a PostgreSQL pool (scaled mode)
+    store = getattr(saver, "conn", None)
+    if hasattr(store, "close") and not hasattr(store, "cursor"):
+        store.close()  # type: ignore[union-attr]  # a PostgreSQL pool (scaled mode)
     assert outcome.state == "done" and outcome.text == "All done."
     assert fake_llm.requests[-1]["messages"][-1]["content"] == "the outside said yes"
     # The node ran twice (before the wait and again on resume) ...
