@@ -21,11 +21,3 @@ def get_message_for_user(user: Any, pk: Any) -> Message:
         return Message.objects.visible_to(user).select_related("conversation").get(pk=int(pk))
     except (Message.DoesNotExist, TypeError, ValueError):
         raise Http404("No such message.") from None
-
-
-def conversation_exists_for_user(user: Any, pk: Any) -> bool:
-    try:
-        get_conversation_for_user(user, pk)
-    except Http404:
-        return False
-    return True

@@ -12,8 +12,8 @@ from django.template.loader import render_to_string
 from django.utils.html import escape
 
 from chat.models import Conversation, Message
+from lmo.live.broadcast import send_fragment_on_commit
 from lmo.live.events import LiveFragment
-from lmo.live.groups import user_group
 from lmo.live.sender import group_send_sync
 
 
@@ -94,7 +94,9 @@ def push_message(message: Message) -> None:
         parent = Message.objects.with_reply_counts().get(pk=message.parent_id)
         html += reply_count_html(parent)
     send_on_commit(conversation.group, html)
-    send_on_commit(user_group(conversation.owner_id), conversation_item_html(conversation))
+    send_fragment_on_commit(
+        user_id=conversation.owner_id, html=conversation_item_html(conversation)
+    )
 
 
 def push_status(message: Message) -> None:

@@ -19,7 +19,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from chat.actions.messages import set_status
+from chat.actions.messages import enqueue_answer_on_commit, set_status
 from chat.live import message_html, phase_html, push_message, send_now, send_on_commit, token_html
 from chat.models import Conversation, Message
 from chat.pipeline import runner
@@ -187,8 +187,6 @@ def finish_answer(*, answer_id: int, outcome: runner.Outcome) -> None:
 
 def _release(answer: Message) -> None:
     """Free the conversation's slot and start the next queued message, if any."""
-    from chat.actions.messages import enqueue_answer_on_commit
-
     conversation = answer.conversation
     Conversation.objects.filter(pk=conversation.pk, running=answer).update(running=None)
     queued = (
@@ -229,8 +227,6 @@ def retry_answer(*, answer: Message) -> Message | None:
     Conversation.objects.filter(pk=locked.conversation_id, running=locked).update(running=None)
     send_on_commit(conversation_group, f'<div id="msg-{locked.pk}" hx-swap-oob="delete"></div>')
     locked.delete()
-    from chat.actions.messages import enqueue_answer_on_commit
-
     enqueue_answer_on_commit(question)
     return question
 

@@ -7,9 +7,9 @@ from typing import Any
 from django.db import transaction
 
 from chat.errors import ChatInputError
-from chat.live import conversation_item_html, send_on_commit
+from chat.live import conversation_item_html
 from chat.models import Conversation
-from lmo.live.groups import user_group
+from lmo.live.broadcast import send_fragment_on_commit
 
 
 def create_conversation(*, user: Any, title: str = "") -> Conversation:
@@ -23,7 +23,9 @@ def rename_conversation(*, conversation: Conversation, title: str) -> Conversati
         raise ChatInputError("A title cannot be empty.")
     conversation.title = title
     conversation.save(update_fields=["title", "updated_at"])
-    send_on_commit(user_group(conversation.owner_id), conversation_item_html(conversation))
+    send_fragment_on_commit(
+        user_id=conversation.owner_id, html=conversation_item_html(conversation)
+    )
     return conversation
 
 
@@ -43,7 +45,7 @@ def delete_conversation(*, conversation: Conversation) -> None:
     owner_id = conversation.owner_id
     conversation.delete()
     removal = f'<li id="conversation-{pk}" hx-swap-oob="delete"></li>'
-    send_on_commit(user_group(owner_id), removal)
+    send_fragment_on_commit(user_id=owner_id, html=removal)
     # The graph's checkpoints go too: nothing of a deleted conversation stays behind.
     transaction.on_commit(lambda: get_checkpointer().delete_thread(thread_id))
 

@@ -9,6 +9,7 @@ server's loop, where the queues live."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
 from typing import Any
 
 from channels.layers import InMemoryChannelLayer
@@ -17,26 +18,21 @@ from channels.layers import InMemoryChannelLayer
 class ThreadSafeInMemoryChannelLayer(InMemoryChannelLayer):
     _home: asyncio.AbstractEventLoop | None = None
 
-    def _foreign_home(self) -> asyncio.AbstractEventLoop | None:
+    async def _at_home(self, send: Coroutine[Any, Any, None]) -> None:
+        """Run ``send`` on the server's loop (here, if this is it or there is none yet)."""
         home = self._home
         if home is None or home.is_closed() or not home.is_running():
-            return None
-        return None if asyncio.get_running_loop() is home else home
+            return await send
+        if asyncio.get_running_loop() is home:
+            return await send
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(send, home))
 
     async def receive(self, channel: str) -> Any:
         self._home = asyncio.get_running_loop()
         return await super().receive(channel)
 
     async def send(self, channel: str, message: dict[str, Any]) -> None:
-        home = self._foreign_home()
-        if home is None:
-            return await super().send(channel, message)
-        future = asyncio.run_coroutine_threadsafe(super().send(channel, message), home)
-        return await asyncio.wrap_future(future)
+        await self._at_home(super().send(channel, message))
 
     async def group_send(self, group: str, message: dict[str, Any]) -> None:
-        home = self._foreign_home()
-        if home is None:
-            return await super().group_send(group, message)
-        future = asyncio.run_coroutine_threadsafe(super().group_send(group, message), home)
-        return await asyncio.wrap_future(future)
+        await self._at_home(super().group_send(group, message))

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 
 from chat.models import Conversation
 from lmo.bench.fake_llm import FakeLLM
@@ -62,9 +61,6 @@ class RecordingSink:
 
     def should_stop(self) -> bool:
         return self.stop_after is not None and len(self.tokens) >= self.stop_after
-
-
-_ = settings
 
 
 @pytest.fixture

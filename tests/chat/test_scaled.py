@@ -4,7 +4,6 @@ PostgreSQL (with the Postgres checkpointer), the fake LLM over HTTP."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
@@ -89,6 +88,3 @@ def test_checkpoints_are_in_postgres(alice, conversation, fake_llm, chat_worker)
             "SELECT count(*) FROM checkpoints WHERE thread_id = %s", [conversation.thread_id]
         )
         assert cursor.fetchone()[0] > 0
-
-
-_: Any = None

@@ -10,7 +10,6 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from chat.models import Conversation, Message
-from lmo.asgi import application
 from lmo.bench.fake_llm import Reply
 from tests.lmo.test_live_socket import _communicator, _verified_session
 
@@ -188,4 +187,3 @@ async def test_outsider_cannot_stop_or_mark_read(alice, charlie, conversation, o
     )
     assert (await tab.receive_json_from(timeout=3))["code"] == "not_found"
     await tab.disconnect()
-    _ = application
