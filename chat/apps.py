@@ -10,7 +10,7 @@ class ChatConfig(AppConfig):
     verbose_name = "Chat"
 
     def ready(self) -> None:
-        from chat import bench, builtin_tools, socket  # noqa: F401  (bench registers scenarios)
+        from chat import bench, builtin_tools, notices, socket  # noqa: F401  (registering)
 
         socket.register()
         builtin_tools.register()

@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from kombu import Queue
 
@@ -124,6 +125,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "lmo.context_processors.shell",
+                "notifications.context_processors.badge",
             ],
         },
     },
@@ -208,6 +210,19 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 24 * 3600
 CELERY_TIMEZONE = "UTC"
+# Periodic tasks: run by ``celery -A lmo beat`` in the scaled mode, by a thread of the
+# server in the embedded mode (lmo.periodic).
+CELERY_BEAT_SCHEDULE = {
+    "notifications-digest": {
+        "task": "notifications.send_digests",
+        "schedule": crontab(minute=0),
+    },
+    "notifications-purge": {
+        "task": "notifications.purge",
+        "schedule": crontab(hour=3, minute=17),
+    },
+}
+CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 
 # --- Authentication: allauth (e-mail login) + django-otp (second factor) ---------------
 AUTH_USER_MODEL = "accounts.User"
@@ -297,6 +312,12 @@ if EMAIL_BACKEND.endswith("filebased.EmailBackend"):
     EMAIL_FILE_PATH = urlsplit(EMAIL_URL).path  # filemail:///abs/dir keeps its leading slash
 DEFAULT_FROM_EMAIL = env_str("LMO_FROM_EMAIL", "LMO <lmo@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where users reach this server: links in e-mails are absolute.
+LMO_PUBLIC_URL = env_url("LMO_PUBLIC_URL", "http://127.0.0.1:8000", schemes=("http", "https"))
+assert LMO_PUBLIC_URL is not None
+
+# --- Notifications -----------------------------------------------------------------------
+LMO_NOTIFICATION_RETENTION_DAYS = env_int("LMO_NOTIFICATION_RETENTION_DAYS", 90, minimum=1)
 
 # --- The assistant -----------------------------------------------------------------------
 # Any OpenAI-compatible endpoint (OpenAI, llama.cpp, vLLM, Ollama...). With neither a base

@@ -1,3 +1,5 @@
+"""Notifications, preferences and their delivery (live and e-mail)."""
+
 from __future__ import annotations
 
 from django.apps import AppConfig
@@ -9,13 +11,16 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from lmo.tabs import SettingsTab, register_settings_tab
+        from notifications import bench, socket  # noqa: F401  (bench registers scenarios)
+        from notifications.tab import notifications_context
 
+        socket.register()
         register_settings_tab(
             SettingsTab(
                 slug="notifications",
                 label="Notifications",
                 order=40,
                 template="notifications/_settings_tab.html",
-                context=lambda request: {},
+                context=notifications_context,
             )
         )

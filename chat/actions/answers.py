@@ -22,6 +22,7 @@ from django.utils import timezone
 from chat.actions.messages import enqueue_answer_on_commit, set_status
 from chat.live import message_html, phase_html, push_message, send_now, send_on_commit, token_html
 from chat.models import Conversation, Message
+from chat.notices import notify_answer_failed
 from chat.pipeline import runner
 from chat.pipeline.context import build_context
 from chat.pipeline.tools import tools_for_user
@@ -182,6 +183,8 @@ def finish_answer(*, answer_id: int, outcome: runner.Outcome) -> None:
     answer.save()
     if outcome.state != "waiting":
         _release(answer)
+    if outcome.state == "error":
+        notify_answer_failed(answer)
     send_on_commit(answer.conversation.group, message_html(answer))
 
 

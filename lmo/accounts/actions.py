@@ -13,6 +13,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from lmo.accounts.models import BackupCodeDevice, normalize_backup_code
+from lmo.accounts.notices import notify_sign_in
 
 _TOTP_NAME = "Authenticator app"
 
@@ -93,6 +94,10 @@ def verify_second_factor(*, request: HttpRequest, code: str) -> CodeCheck:
         else:
             return CodeCheck(ok=False, locked_until=locked_until)
     _mark_verified(request, verified_device)
+    notify_sign_in(
+        request=request,
+        backup_code_left=verified_device.remaining() if is_backup else None,
+    )
     return CodeCheck(ok=True)
 
 

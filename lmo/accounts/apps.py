@@ -11,7 +11,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and security"
 
     def ready(self) -> None:
-        from lmo.accounts import signals  # noqa: F401
+        from lmo.accounts import notices, signals  # noqa: F401  (registering)
         from lmo.accounts.tab import security_context
         from lmo.tabs import SettingsTab, register_settings_tab
 

@@ -9,7 +9,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from pydantic import ValidationError
 
 from lmo.live.auth import refusal_code
-from lmo.live.events import LiveFragment, LivePong
+from lmo.live.events import LiveFragment, LiveFrame, LivePong
 from lmo.live.frames import (
     MAX_FRAME_BYTES,
     ErrorCode,
@@ -87,6 +87,9 @@ class LiveConsumer(AsyncWebsocketConsumer):
         if event.get("skip_channel") == self.channel_name:
             return
         await self.send(text_data=event["html"])
+
+    async def live_frame(self, event: LiveFrame) -> None:
+        await self.send(text_data=json.dumps(event["frame"]))
 
     async def live_pong(self, event: LivePong) -> None:
         # Every tab of the user gets the group message; only the asking one answers.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, NotRequired, TypedDict
+from typing import Any, Literal, NotRequired, TypedDict
 
 
 class LiveFragment(TypedDict):
@@ -20,3 +20,10 @@ class LivePong(TypedDict):
     type: Literal["live.pong"]
     id: str
     reply_channel: str
+
+
+class LiveFrame(TypedDict):
+    """A JSON control frame for the page script (``lmo:frame`` event), not HTML."""
+
+    type: Literal["live.frame"]
+    frame: dict[str, Any]

@@ -1,0 +1,115 @@
+"""lmo_bench scenario of notifications: fan-out of one notification to 50 open pages."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from contextlib import AsyncExitStack
+
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from websockets.asyncio.client import ClientConnection, connect
+
+from lmo.accounts.models import User
+from lmo.bench.processes import daphne_server
+from lmo.bench.registry import BenchOptions, ScenarioResult, register_scenario
+from lmo.bench.stats import ratios, summarize_ms
+from lmo.bench.users import verified_user
+from lmo.live.events import LiveFragment
+from lmo.live.groups import user_group
+from lmo.live.sender import group_send_sync
+from notifications.actions import notify
+from notifications.live import badge_html, toast_html
+from notifications.models import Category, Notification, Priority
+
+SOCKETS = 50
+
+
+async def _until_all_have(sockets: list[ClientConnection], marker: str) -> None:
+    async def _one(ws: ClientConnection) -> None:
+        while marker not in str(await ws.recv()):
+            pass
+
+    await asyncio.wait_for(asyncio.gather(*(_one(ws) for ws in sockets)), 30)
+
+
+async def _fanout(sockets: list[ClientConnection], send: object, marker: str) -> float:
+    started = time.perf_counter()
+    waiting = asyncio.ensure_future(_until_all_have(sockets, marker))
+    await asyncio.to_thread(send)  # type: ignore[arg-type]
+    await waiting
+    return time.perf_counter() - started
+
+
+def _notify(user: User, marker: str) -> None:
+    notify(owner=user, category=Category.ASSISTANT, priority=Priority.NORMAL, title=marker)
+
+
+def _raw(user_id: int, html: str) -> None:
+    event: LiveFragment = {"type": "live.fragment", "html": html}
+    group_send_sync(user_group(user_id), dict(event))
+
+
+def _same_size_html(user: User, marker: str) -> str:
+    """What a notification's push weighs, as a plain fragment carrying ``marker``."""
+    sample = Notification(pk=0, owner=user, category=Category.ASSISTANT, title=marker)
+    html = badge_html(1) + toast_html(sample)
+    return html
+
+
+async def _run(
+    port: int, cookie: str, user: User, options: BenchOptions
+) -> tuple[list[float], list[float]]:
+    url = f"ws://127.0.0.1:{port}/ws/live/"
+    headers = {"Origin": f"http://127.0.0.1:{port}", "Cookie": cookie}
+    async with AsyncExitStack() as stack:
+        sockets = [
+            await stack.enter_async_context(
+                connect(url, additional_headers=headers, compression=None, max_size=2**20)
+            )
+            for _ in range(SOCKETS)
+        ]
+        notified: list[float] = []
+        raw: list[float] = []
+        for i in range(options.warmup + options.iterations):
+            # Interleaved, so both see the same machine load.
+            marker = f"bench-notify-{i}-{time.time_ns()}"
+            took = await _fanout(sockets, lambda m=marker: _notify(user, m), marker)
+            raw_marker = f"bench-raw-{i}-{time.time_ns()}"
+            html = _same_size_html(user, raw_marker)
+            raw_took = await _fanout(sockets, lambda h=html: _raw(user.pk, h), raw_marker)
+            if i >= options.warmup:
+                notified.append(took)
+                raw.append(raw_took)
+    return notified, raw
+
+
+@register_scenario(
+    "notify_fanout",
+    f"notify() of one notification until all {SOCKETS} open page sockets of the user have it "
+    "(scaled mode), against a raw group_send of a same-size fragment to the same sockets.",
+)
+def notify_fanout(options: BenchOptions) -> ScenarioResult:
+    if not settings.LMO_SCALED:
+        raise ImproperlyConfigured(
+            "notify_fanout measures the scaled mode: set REDIS_URL (and DATABASE_URL)."
+        )
+    options = BenchOptions(
+        iterations=max(1, min(options.iterations, 300)), warmup=min(options.warmup, 20)
+    )
+    with verified_user() as bench_user, daphne_server() as port:
+        user = User.objects.get(pk=bench_user.user_id)
+        notified, raw = asyncio.run(_run(port, bench_user.cookie_header(), user, options))
+    metrics, baseline = summarize_ms(notified), summarize_ms(raw)
+    return ScenarioResult(
+        scenario="notify_fanout",
+        metrics=metrics,
+        baseline=baseline,
+        ratio=ratios(metrics, baseline),
+        info={
+            "mode": "scaled",
+            "sockets": SOCKETS,
+            "baseline_is": "group_send of a same-size live.fragment to the user's group",
+            "goal": {"ratio.p50": 2},
+        },
+    )
