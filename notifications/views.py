@@ -103,7 +103,11 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         f"notifications/_{where}.html",
-        {"notification": result.notification, "resolved": True, "message": result.message},
+        {
+            "notification": result.notification,
+            "resolved": True,
+            "message": "" if result.done else result.message,
+        },
     )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from allauth.usersessions.models import UserSession
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -125,6 +126,8 @@ def _mark_verified(request: HttpRequest, device: Any) -> None:
     # before the second factor is worth nothing after it.
     request.session.cycle_key()
     otp_login(request, device)
+    # The session list (Settings -> Security, sign-in notices) knows it by its new key now.
+    UserSession.objects.create_from_request(request)
 
 
 def _digits(code: str) -> str:
