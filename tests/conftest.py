@@ -58,7 +58,9 @@ def test_database_url() -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def start_worker(extra_env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+def start_worker(
+    extra_env: dict[str, str] | None = None, *, queues: str = "high,default", concurrency: int = 4
+) -> subprocess.Popen[bytes]:
     """A real Celery worker process on this run's Redis and test database."""
     env = {**os.environ, "DATABASE_URL": test_database_url(), **(extra_env or {})}
     worker = subprocess.Popen(
@@ -70,11 +72,11 @@ def start_worker(extra_env: dict[str, str] | None = None) -> subprocess.Popen[by
             "lmo",
             "worker",
             "-Q",
-            "high,default",
+            queues,
             "--pool",
             "threads",
             "--concurrency",
-            "4",
+            str(concurrency),
             "--without-gossip",
             "--without-mingle",
             "-l",
@@ -86,7 +88,7 @@ def start_worker(extra_env: dict[str, str] | None = None) -> subprocess.Popen[by
     from lmo.tasks import ping
 
     try:
-        ping.apply_async(queue="high").get(timeout=30)
+        ping.apply_async(queue=queues.split(",")[-1]).get(timeout=30)
     except Exception:
         worker.kill()
         raise

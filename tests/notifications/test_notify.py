@@ -42,10 +42,13 @@ def test_dedupe_keys_are_per_user(alice, bob, django_capture_on_commit_callbacks
 def test_nothing_is_notified_when_the_callers_transaction_rolls_back(
     alice, django_capture_on_commit_callbacks
 ):
-    with django_capture_on_commit_callbacks() as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            notify(owner=alice, category=Category.SECURITY, title="A", priority=Priority.URGENT)
-            raise RuntimeError("the event did not happen after all")
+    with (
+        django_capture_on_commit_callbacks() as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        notify(owner=alice, category=Category.SECURITY, title="A", priority=Priority.URGENT)
+        raise RuntimeError("the event did not happen after all")
     assert not Notification.objects.exists()
     assert callbacks == []
 

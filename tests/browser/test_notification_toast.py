@@ -1,0 +1,77 @@
+"""Notifications in a real browser: a sign-in on another device pops a toast in the open
+page, the centre lists it live, and the toast's action signs that device out."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from django_otp.oath import TOTP
+from playwright.sync_api import Page, expect, sync_playwright
+
+from tests.browser.conftest import LiveServer
+from tests.browser.test_chat_two_tabs import EMAIL, KEY, PASSWORD, SETUP
+from tests.browser.test_signup_walk import _screenshot
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _sign_in(page: Page, url: str, step: int) -> None:
+    page.goto(url + "/accounts/login/")
+    page.fill("input[name=login]", EMAIL)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button[type=submit]")
+    expect(page).to_have_url(re.compile(r"/account/mfa/verify/"))
+    totp = TOTP(bytes.fromhex(KEY))
+    totp.time = time.time() + step * 30  # each sign-in needs a code not used before
+    page.fill("input[name=code]", f"{totp.token():06d}")
+    page.click("main button[type=submit]")
+    expect(page.locator("nav.mainnav")).to_be_visible()
+
+
+def test_a_toast_appears_and_its_action_works(
+    live_server_process: LiveServer, chromium_path: str, tmp_path: Path
+) -> None:
+    server = live_server_process
+    subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", SETUP], cwd=ROOT, env=server.env, check=True
+    )
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=chromium_path,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )  # fmt: skip
+        laptop = browser.new_context(viewport={"width": 1280, "height": 820}).new_page()
+        _sign_in(laptop, server.url, step=0)
+        laptop.goto(server.url + "/notifications/")
+        expect(laptop.locator("#live-status")).to_have_attribute("data-state", "online")
+        expect(laptop.locator("#notification-badge")).to_be_hidden()
+
+        other = browser.new_context(user_agent="Unknown/9.9 (elsewhere)").new_page()
+        _sign_in(other, server.url, step=1)
+
+        toast = laptop.locator("#toasts .toast-notification")
+        expect(toast).to_contain_text("New sign-in to your account", timeout=10000)
+        expect(toast).to_contain_text("Unknown/9.9 (elsewhere)")
+        expect(laptop.locator("#notification-badge")).to_have_text("1")
+        expect(laptop.locator("#notification-list .notification-item.unread")).to_have_count(1)
+        _screenshot(laptop, "notification-toast", tmp_path)
+
+        toast.get_by_role("button", name="Sign that session out").click()
+        expect(toast).to_contain_text("That session is signed out")
+        expect(laptop.locator("#notification-badge")).to_be_hidden()
+        expect(laptop.locator("#notification-list .notification-item.unread")).to_have_count(0)
+        expect(laptop.locator("#notification-list .notification-outcome")).to_contain_text(
+            "That session is signed out"
+        )
+
+        other.goto(server.url + "/chat/")
+        expect(other).to_have_url(re.compile(r"/accounts/login/"))
+        _screenshot(laptop, "notification-centre", tmp_path)
+        browser.close()

@@ -1,0 +1,48 @@
+"""The embedded mode's periodic tasks: the beat schedule, run from the server process."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import time_machine
+
+from lmo.celery import app
+from lmo.periodic import _entries, run_due
+
+
+class _Recorder:
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def __getitem__(self, name: str) -> Any:
+        recorder = self
+
+        class _Task:
+            def apply_async(self) -> None:
+                recorder.sent.append(name)
+
+        return _Task()
+
+
+def test_the_digest_runs_on_the_hour_and_the_purge_daily(monkeypatch):
+    recorder = _Recorder()
+    monkeypatch.setattr(type(app), "tasks", property(lambda self: recorder))
+    entries = _entries(app)
+    assert {task for task, _ in entries.values()} == {
+        "notifications.send_digests",
+        "notifications.purge",
+    }
+    start = dt.datetime(2026, 5, 4, 2, 50, tzinfo=dt.UTC)
+    last = dict.fromkeys(entries, start)
+    with time_machine.travel(start + dt.timedelta(minutes=5), tick=False):
+        wait = run_due(app, entries, last)
+        assert recorder.sent == [] and 1 <= wait <= 60
+    with time_machine.travel(start + dt.timedelta(minutes=11), tick=False):
+        run_due(app, entries, last)  # 03:01: the hourly digest
+        assert recorder.sent == ["notifications.send_digests"]
+        run_due(app, entries, last)
+        assert recorder.sent == ["notifications.send_digests"]  # once per hour
+    with time_machine.travel(start + dt.timedelta(minutes=28), tick=False):
+        run_due(app, entries, last)  # 03:18: the daily purge
+        assert recorder.sent == ["notifications.send_digests", "notifications.purge"]
