@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Callable
 from contextlib import AsyncExitStack
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
@@ -33,10 +35,10 @@ async def _until_all_have(sockets: list[ClientConnection], marker: str) -> None:
     await asyncio.wait_for(asyncio.gather(*(_one(ws) for ws in sockets)), 30)
 
 
-async def _fanout(sockets: list[ClientConnection], send: object, marker: str) -> float:
+async def _fanout(sockets: list[ClientConnection], send: Callable[[], None], marker: str) -> float:
     started = time.perf_counter()
     waiting = asyncio.ensure_future(_until_all_have(sockets, marker))
-    await asyncio.to_thread(send)  # type: ignore[arg-type]
+    await asyncio.to_thread(send)
     await waiting
     return time.perf_counter() - started
 
@@ -53,8 +55,7 @@ def _raw(user_id: int, html: str) -> None:
 def _same_size_html(user: User, marker: str) -> str:
     """What a notification's push weighs, as a plain fragment carrying ``marker``."""
     sample = Notification(pk=0, owner=user, category=Category.ASSISTANT, title=marker)
-    html = badge_html(1) + toast_html(sample)
-    return html
+    return badge_html(1) + toast_html(sample)
 
 
 async def _run(
@@ -74,10 +75,10 @@ async def _run(
         for i in range(options.warmup + options.iterations):
             # Interleaved, so both see the same machine load.
             marker = f"bench-notify-{i}-{time.time_ns()}"
-            took = await _fanout(sockets, lambda m=marker: _notify(user, m), marker)
+            took = await _fanout(sockets, partial(_notify, user, marker), marker)
             raw_marker = f"bench-raw-{i}-{time.time_ns()}"
             html = _same_size_html(user, raw_marker)
-            raw_took = await _fanout(sockets, lambda h=html: _raw(user.pk, h), raw_marker)
+            raw_took = await _fanout(sockets, partial(_raw, user.pk, html), raw_marker)
             if i >= options.warmup:
                 notified.append(took)
                 raw.append(raw_took)

@@ -12,7 +12,7 @@ from notifications.models import Category, Notification
 from tests.conftest import PASSWORD, totp_code
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HTMX = {"HX-Request": "true"}
 
 
 def _sign_in(user: User, code: str, agent: str = "Intruder/1.0") -> Client:
@@ -35,7 +35,7 @@ def test_a_second_sign_in_can_be_signed_out_from_the_first(alice: User) -> None:
     assert note.category == Category.SECURITY and "Intruder/1.0" in note.body
     assert theirs.get("/chat/").status_code == 200
 
-    response = mine.post(f"/notifications/{note.pk}/act/", {"key": "end"}, **HTMX)
+    response = mine.post(f"/notifications/{note.pk}/act/", {"key": "end"}, headers=HTMX)
     assert "That session is signed out" in response.content.decode()
     assert theirs.get("/chat/").status_code == 302  # back to sign-in
     assert mine.get("/chat/").status_code == 200

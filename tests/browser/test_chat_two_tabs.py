@@ -31,14 +31,16 @@ TOTPDevice.objects.create(user=u, name="phone", key="{KEY}", confirmed=True)
 """
 
 
-def _sign_in(page: Page, url: str) -> None:
+def sign_in(page: Page, url: str, step: int = 0) -> None:
+    """Sign in with password and a code; ``step`` moves the code to a later 30 s step,
+    because each code is accepted once."""
     page.goto(url + "/accounts/login/")
     page.fill("input[name=login]", EMAIL)
     page.fill("input[name=password]", PASSWORD)
     page.click("main button[type=submit]")
     expect(page).to_have_url(re.compile(r"/account/mfa/verify/"))
     totp = TOTP(bytes.fromhex(KEY))
-    totp.time = time.time()
+    totp.time = time.time() + step * 30
     page.fill("input[name=code]", f"{totp.token():06d}")
     page.click("main button[type=submit]")
     expect(page.locator("nav.mainnav")).to_be_visible()
@@ -59,7 +61,7 @@ def test_two_tabs_typing_streaming_chart_and_thread(
         )  # fmt: skip
         context = browser.new_context(viewport={"width": 1280, "height": 820})
         tab1 = context.new_page()
-        _sign_in(tab1, server.url)
+        sign_in(tab1, server.url)
 
         # Start a conversation from the chat's start page (a plain form post).
         tab1.goto(server.url + "/chat/")

@@ -6,32 +6,17 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-from django_otp.oath import TOTP
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from tests.browser.conftest import LiveServer
-from tests.browser.test_chat_two_tabs import EMAIL, KEY, PASSWORD, SETUP
+from tests.browser.test_chat_two_tabs import SETUP, sign_in
 from tests.browser.test_signup_walk import _screenshot
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _sign_in(page: Page, url: str, step: int) -> None:
-    page.goto(url + "/accounts/login/")
-    page.fill("input[name=login]", EMAIL)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("main button[type=submit]")
-    expect(page).to_have_url(re.compile(r"/account/mfa/verify/"))
-    totp = TOTP(bytes.fromhex(KEY))
-    totp.time = time.time() + step * 30  # each sign-in needs a code not used before
-    page.fill("input[name=code]", f"{totp.token():06d}")
-    page.click("main button[type=submit]")
-    expect(page.locator("nav.mainnav")).to_be_visible()
 
 
 def test_a_toast_appears_and_its_action_works(
@@ -48,13 +33,13 @@ def test_a_toast_appears_and_its_action_works(
                   "--disable-component-update", "--disable-sync", "--no-first-run"],
         )  # fmt: skip
         laptop = browser.new_context(viewport={"width": 1280, "height": 820}).new_page()
-        _sign_in(laptop, server.url, step=0)
+        sign_in(laptop, server.url)
         laptop.goto(server.url + "/notifications/")
         expect(laptop.locator("#live-status")).to_have_attribute("data-state", "online")
         expect(laptop.locator("#notification-badge")).to_be_hidden()
 
         other = browser.new_context(user_agent="Unknown/9.9 (elsewhere)").new_page()
-        _sign_in(other, server.url, step=1)
+        sign_in(other, server.url, step=1)
 
         toast = laptop.locator("#toasts .toast-notification")
         expect(toast).to_contain_text("New sign-in to your account", timeout=10000)

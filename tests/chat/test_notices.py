@@ -14,7 +14,7 @@ from tests.chat.test_pipeline import _run
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_a_failed_answer_notifies_with_retry(fake_llm, conversation, alice_client):
+def test_a_failed_answer_notifies_with_retry(fake_llm, conversation, alice_client, task_runner):
     fake_llm.script(Reply(status=500), Reply(text="Second time lucky"))
     answer = _run(conversation, "hello")
     assert answer.status == Message.Status.ERROR

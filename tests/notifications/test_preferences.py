@@ -81,7 +81,7 @@ def test_urgent_waits_in_quiet_hours_when_the_user_says_so():
 )
 def test_quiet_hours_are_read_on_the_users_clock(start, end, local, quiet):
     settings = NotificationSettings(quiet_start=dt.time(*start), quiet_end=dt.time(*end))
-    moment = dt.datetime(2026, 7, 1, *local, tzinfo=PARIS).astimezone(dt.UTC)
+    moment = dt.datetime.combine(dt.date(2026, 7, 1), dt.time(*local), tzinfo=PARIS)
     assert settings.is_quiet(moment, PARIS) is quiet
 
 
