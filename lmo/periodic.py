@@ -42,9 +42,7 @@ def run_due(app: Any, entries: dict[str, tuple[str, Any]], last: dict[str, datet
     return wait
 
 
-def _loop(app: Any) -> None:
-    entries = _entries(app)
-    last = {name: app.now() for name in entries}
+def _loop(app: Any, entries: dict[str, tuple[str, Any]], last: dict[str, datetime]) -> None:
     stop = threading.Event()
     while not stop.wait(run_due(app, entries, last)):
         pass
@@ -59,5 +57,12 @@ def start_in_process_beat() -> bool:
     _started.set()
     from lmo.celery import app
 
-    threading.Thread(target=_loop, args=(app,), name="lmo-periodic", daemon=True).start()
+    # Configure and finalize the Celery app here, in the starting thread: the scheduler
+    # thread then only reads it, and never races a request that enqueues the first task.
+    app.finalize(auto=True)
+    entries = _entries(app)
+    last = {name: app.now() for name in entries}
+    threading.Thread(
+        target=_loop, args=(app, entries, last), name="lmo-periodic", daemon=True
+    ).start()
     return True

@@ -10,9 +10,10 @@
     var frame = e.detail;
     if (!frame || frame.type !== "notifications.resolved") return;
     (frame.ids || []).forEach(function (id) {
-      // Keep the toast that shows the outcome of this tab's own action.
+      // Keep the toast that shows (or is about to show) the outcome of this tab's own
+      // action: the frame can arrive before the answer to the request.
       document.querySelectorAll('#toasts [data-notification="' + id + '"]:not([data-resolved])')
-        .forEach(function (el) { el.remove(); });
+        .forEach(function (el) { if (!el.querySelector(".htmx-request")) el.remove(); });
     });
   });
 
