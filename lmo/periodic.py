@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import datetime
 from typing import Any
 
@@ -43,9 +44,8 @@ def run_due(app: Any, entries: dict[str, tuple[str, Any]], last: dict[str, datet
 
 
 def _loop(app: Any, entries: dict[str, tuple[str, Any]], last: dict[str, datetime]) -> None:
-    stop = threading.Event()
-    while not stop.wait(run_due(app, entries, last)):
-        pass
+    while True:
+        time.sleep(run_due(app, entries, last))
 
 
 def start_in_process_beat() -> bool:

@@ -26,6 +26,11 @@ def default_preference(owner: Any, category: str) -> CategoryPreference:
     return CategoryPreference(owner=owner, category=category)
 
 
+def preference_for(owner: Any, category: str) -> CategoryPreference:
+    found = CategoryPreference.objects.filter(owner=owner, category=category).first()
+    return found or default_preference(owner, category)
+
+
 def preferences_for(owner: Any) -> dict[str, CategoryPreference]:
     """Every category's preference of ``owner`` (unsaved defaults where none is stored)."""
     stored = {p.category: p for p in CategoryPreference.objects.filter(owner=owner)}

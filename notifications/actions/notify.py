@@ -12,7 +12,7 @@ from django.utils import timezone
 from notifications import live
 from notifications.handlers import NotificationAction, get_handler
 from notifications.models import Category, Delivery, Notification, Priority
-from notifications.preferences import plan_delivery, preferences_for, settings_for
+from notifications.preferences import plan_delivery, preference_for, settings_for
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def notify(
 
     now = timezone.now()
     plan = plan_delivery(
-        preference=preferences_for(owner)[category],
+        preference=preference_for(owner, category),
         user_settings=settings_for(owner),
         priority=priority,
         now=now,

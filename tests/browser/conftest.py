@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Browser, Playwright
 
 from lmo.bench.processes import free_port, wait_for_http
 from tests.conftest import clean_environ
@@ -24,10 +25,31 @@ class LiveServer:
     mail_dir: Path
     env: dict[str, str]
 
+    def shell(self, code: str) -> None:
+        """Run ``code`` in ``manage.py shell`` against this server's database."""
+        subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=self.env, check=True
+        )
+
     def mails(self) -> list[str]:
         return [
             p.read_text() for p in sorted(self.mail_dir.glob("*"), key=lambda p: p.stat().st_mtime)
         ]
+
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+def launch(pw: Playwright, chromium_path: str) -> Browser:
+    """Debian's chromium, headless, driven by Playwright."""
+    return pw.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
 
 
 def _chromium() -> str | None:

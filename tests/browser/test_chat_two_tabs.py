@@ -4,8 +4,6 @@ answer streamed to both, a chart inline, and a thread."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -13,11 +11,10 @@ import pytest
 from django_otp.oath import TOTP
 from playwright.sync_api import Page, expect, sync_playwright
 
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import LiveServer, launch
 from tests.browser.test_signup_walk import _screenshot
 
 pytestmark = pytest.mark.browser
-ROOT = Path(__file__).resolve().parents[2]
 KEY = "3132333435363738393031323334353637383930"
 EMAIL = "chatter@example.com"
 PASSWORD = "a long and unusual passphrase 8"
@@ -50,15 +47,9 @@ def test_two_tabs_typing_streaming_chart_and_thread(
     live_server_process: LiveServer, chromium_path: str, tmp_path: Path
 ) -> None:
     server = live_server_process
-    subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", SETUP], cwd=ROOT, env=server.env, check=True
-    )
+    server.shell(SETUP)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=chromium_path,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
+        browser = launch(pw, chromium_path)
         context = browser.new_context(viewport={"width": 1280, "height": 820})
         tab1 = context.new_page()
         sign_in(tab1, server.url)

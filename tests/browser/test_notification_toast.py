@@ -4,34 +4,25 @@ page, the centre lists it live, and the toast's action signs that device out."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import LiveServer, launch
 from tests.browser.test_chat_two_tabs import SETUP, sign_in
 from tests.browser.test_signup_walk import _screenshot
 
 pytestmark = pytest.mark.browser
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_toast_appears_and_its_action_works(
     live_server_process: LiveServer, chromium_path: str, tmp_path: Path
 ) -> None:
     server = live_server_process
-    subprocess.run(
-        [sys.executable, "manage.py", "shell", "-c", SETUP], cwd=ROOT, env=server.env, check=True
-    )
+    server.shell(SETUP)
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=chromium_path,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )  # fmt: skip
+        browser = launch(pw, chromium_path)
         laptop = browser.new_context(viewport={"width": 1280, "height": 820}).new_page()
         sign_in(laptop, server.url)
         laptop.goto(server.url + "/notifications/")

@@ -13,7 +13,7 @@ import pytest
 from django_otp.oath import TOTP
 from playwright.sync_api import Page, expect, sync_playwright
 
-from tests.browser.conftest import LiveServer
+from tests.browser.conftest import LiveServer, launch
 
 pytestmark = pytest.mark.browser
 
@@ -38,17 +38,7 @@ def test_sign_up_enrol_log_out_and_back_in_with_a_code(
 ) -> None:
     server = live_server_process
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(
-            executable_path=chromium_path,
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--no-first-run",
-            ],
-        )
+        browser = launch(pw, chromium_path)
         page = browser.new_page(viewport={"width": 1100, "height": 760})
         page.goto(server.url + "/")
         expect(page).to_have_url(re.compile(r"/accounts/login/"))
