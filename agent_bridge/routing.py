@@ -2,5 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
-# WebSocket routes of this app (none yet); lmo.routing includes them.
-websocket_urlpatterns: list[Any] = []
+from django.urls import path
+
+from agent_bridge.consumers import AgentConsumer
+
+# No origin validator and no session middleware: agents authenticate with a bearer token.
+websocket_urlpatterns: list[Any] = [path("ws/agent/", AgentConsumer.as_asgi())]

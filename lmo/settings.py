@@ -154,6 +154,10 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["TEST"] = {"NAME": str(VAR_DIR / f"test-{Path(_db['NAME']).stem}.sqlite3")}
 else:
     _db["CONN_HEALTH_CHECKS"] = True
+    # Keep connections open between requests and socket frames (Channels closes them after
+    # every database_sync_to_async call otherwise, and a new PostgreSQL connection per
+    # agent frame costs milliseconds).
+    _db["CONN_MAX_AGE"] = env_int("LMO_DB_CONN_MAX_AGE", 300, minimum=0)
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -220,6 +224,10 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-purge": {
         "task": "notifications.purge",
         "schedule": crontab(hour=3, minute=17),
+    },
+    "agent-bridge-expire-runs": {
+        "task": "agent_bridge.expire_runs",
+        "schedule": 10.0,  # seconds: commands past their deadline end promptly
     },
 }
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
@@ -318,6 +326,10 @@ assert LMO_PUBLIC_URL is not None
 
 # --- Notifications -----------------------------------------------------------------------
 LMO_NOTIFICATION_RETENTION_DAYS = env_int("LMO_NOTIFICATION_RETENTION_DAYS", 90, minimum=1)
+
+# --- The agent bridge -------------------------------------------------------------------
+# How long a command may wait for its computer (offline, busy) before it times out.
+LMO_AGENT_COMMAND_TIMEOUT = env_int("LMO_AGENT_COMMAND_TIMEOUT", 120, minimum=5, maximum=86400)
 
 # --- The assistant -----------------------------------------------------------------------
 # Any OpenAI-compatible endpoint (OpenAI, llama.cpp, vLLM, Ollama...). With neither a base

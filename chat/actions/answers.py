@@ -26,6 +26,7 @@ from chat.notices import notify_answer_failed
 from chat.pipeline import runner
 from chat.pipeline.context import build_context
 from chat.pipeline.tools import tools_for_user
+from chat.pipeline.waiting import already_resolved
 from chat.rich import clean_blocks
 
 log = logging.getLogger(__name__)
@@ -183,9 +184,23 @@ def finish_answer(*, answer_id: int, outcome: runner.Outcome) -> None:
     answer.save()
     if outcome.state != "waiting":
         _release(answer)
+    else:
+        _resume_if_resolved(answer.conversation_id, metadata["waiting"])
     if outcome.state == "error":
         notify_answer_failed(answer)
     send_on_commit(answer.conversation.group, message_html(answer))
+
+
+def _resume_if_resolved(conversation_id: int, waiting: dict[str, Any]) -> None:
+    """What the run waits for may have happened before the wait was recorded (its
+    resume_run found nothing waiting): look after commit and resume now if so."""
+
+    def _check() -> None:
+        value = already_resolved(waiting)
+        if value is not None:
+            resume_run(conversation_id=conversation_id, key=str(waiting.get("key")), value=value)
+
+    transaction.on_commit(_check)
 
 
 def _release(answer: Message) -> None:

@@ -63,12 +63,24 @@ class Tool:
     example: str = ""  # the prompt a chip or slash command inserts
     command: str = ""  # slash command name, without the slash
     connector: str = ""  # machine tools: the agent connector they use
+    # A JSON schema given as is (tools built from a computer's declared actions); ``args``
+    # then validates against it.
+    parameters: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if not _NAME.match(self.name):
             raise ValueError(f"tool name {self.name!r} must match {_NAME.pattern}")
 
     def openai_schema(self) -> dict[str, Any]:
+        if self.parameters is not None:
+            return {
+                "type": "function",
+                "function": {
+                    "name": self.name,
+                    "description": self.description,
+                    "parameters": self.parameters,
+                },
+            }
         schema = convert_to_openai_tool(self.args)
         schema["function"]["name"] = self.name
         schema["function"]["description"] = self.description

@@ -8,6 +8,7 @@ before waiting must be idempotent (key it on ``ToolContext.idempotency_key``).""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from langgraph.types import interrupt
@@ -29,3 +30,19 @@ def wait_for(context: ToolContext, *, kind: str, key: str, prompt: str, **detail
             **details,
         }
     )
+
+
+# kind -> fn(key) returning the resume value when what is awaited already happened.
+_resolvers: dict[str, Callable[[str], Any]] = {}
+
+
+def register_resolver(kind: str, resolver: Callable[[str], Any]) -> None:
+    """An app that resumes waits of ``kind`` tells how to look up an outcome that came
+    before the run recorded its wait (a fast machine); see ``already_resolved``."""
+    _resolvers[kind] = resolver
+
+
+def already_resolved(waiting: dict[str, Any]) -> Any:
+    """The value to resume ``waiting`` with now, or None to keep waiting."""
+    resolver = _resolvers.get(str(waiting.get("kind", "")))
+    return resolver(str(waiting.get("key", ""))) if resolver else None

@@ -28,7 +28,7 @@ class _Recorder:
 def test_the_digest_runs_on_the_hour_and_the_purge_daily(monkeypatch):
     recorder = _Recorder()
     monkeypatch.setattr(type(app), "tasks", property(lambda self: recorder))
-    entries = _entries(app)
+    entries = {k: v for k, v in _entries(app).items() if v[0].startswith("notifications.")}
     assert {task for task, _ in entries.values()} == {
         "notifications.send_digests",
         "notifications.purge",
@@ -46,3 +46,17 @@ def test_the_digest_runs_on_the_hour_and_the_purge_daily(monkeypatch):
     with time_machine.travel(start + dt.timedelta(minutes=28), tick=False):
         run_due(app, entries, last)  # 03:18: the daily purge
         assert recorder.sent == ["notifications.send_digests", "notifications.purge"]
+
+
+def test_commands_past_their_deadline_are_expired_every_ten_seconds(monkeypatch):
+    recorder = _Recorder()
+    monkeypatch.setattr(type(app), "tasks", property(lambda self: recorder))
+    entries = {k: v for k, v in _entries(app).items() if v[0] == "agent_bridge.expire_runs"}
+    start = dt.datetime(2026, 5, 4, 2, 50, tzinfo=dt.UTC)
+    last = dict.fromkeys(entries, start)
+    with time_machine.travel(start + dt.timedelta(seconds=5), tick=False):
+        assert run_due(app, entries, last) <= 5
+        assert recorder.sent == []
+    with time_machine.travel(start + dt.timedelta(seconds=11), tick=False):
+        run_due(app, entries, last)
+        assert recorder.sent == ["agent_bridge.expire_runs"]

@@ -1,0 +1,295 @@
+"""Command runs: queued in the database first, sent by the agent's live connection,
+acknowledged, answered; recovered after dropped connections, expired at their deadline.
+
+The row is the truth. The channel layer only nudges the connection, which sends a queued
+command with a conditional UPDATE (queued → sent) scoped to its own channel, so two
+connections of one computer can never both send it. At each hello the computer's open
+runs are reconciled with what the agent still holds (see ``reconcile_runs``)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+import jsonschema
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from agent_bridge import protocol
+from agent_bridge.events import AgentCommand, send_to_agent_on_commit
+from agent_bridge.models import Agent, CommandRun
+
+log = logging.getLogger(__name__)
+RESEND_LIMIT = 2  # a command is sent at most twice (once more after a dropped connection)
+State = CommandRun.State
+
+
+class CommandRefused(Exception):
+    """The command cannot be queued (shown to the user and the assistant as is)."""
+
+
+def _check(agent: Agent, target: str, action: str, params: dict[str, Any]) -> None:
+    if agent.revoked_at is not None:
+        raise CommandRefused(f"{agent.name} was removed from your account.")
+    spec = agent.action(target, action)
+    if spec is None:
+        raise CommandRefused(f"{agent.name} does not offer {target}.{action}.")
+    try:
+        jsonschema.validate(params, spec.get("params") or {"type": "object"})
+    except jsonschema.ValidationError as exc:
+        where = ".".join(str(p) for p in exc.absolute_path) or "parameters"
+        raise CommandRefused(
+            f"Invalid parameters for {target}.{action}: {where}: {exc.message}"
+        ) from None
+    except jsonschema.SchemaError as exc:
+        raise CommandRefused(
+            f"{agent.name} declared an invalid schema for {target}.{action}."
+        ) from exc
+
+
+def command_frame(run: CommandRun) -> protocol.Command:
+    return protocol.Command(
+        id=str(run.pk),
+        target=run.target,
+        action=run.action,
+        params=run.params,
+        deadline=run.deadline,
+    )
+
+
+def _nudge_on_commit(run: CommandRun) -> None:
+    event: AgentCommand = {
+        "type": "agent.command",
+        "frame": command_frame(run).model_dump(mode="json"),
+    }
+    send_to_agent_on_commit(run.agent, event)
+
+
+def queue_command(
+    *,
+    agent: Agent,
+    target: str,
+    action: str,
+    params: dict[str, Any],
+    requested_by_id: int | None = None,
+    timeout: float | None = None,
+    idempotency_key: str | None = None,
+    conversation_id: int | None = None,
+    message_id: int | None = None,
+) -> CommandRun:
+    """Store a command for ``agent`` and nudge its connection after commit. With an
+    ``idempotency_key`` the same request returns the run it already made."""
+    if idempotency_key:
+        existing = CommandRun.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    _check(agent, target, action, params)
+    seconds = timeout if timeout is not None else settings.LMO_AGENT_COMMAND_TIMEOUT
+    try:
+        with transaction.atomic():
+            run = CommandRun.objects.create(
+                agent=agent,
+                target=target,
+                action=action,
+                params=params,
+                deadline=timezone.now() + timedelta(seconds=seconds),
+                requested_by_id=requested_by_id,
+                idempotency_key=idempotency_key,
+                conversation_id=conversation_id,
+                message_id=message_id,
+            )
+            _nudge_on_commit(run)
+    except IntegrityError:
+        return CommandRun.objects.get(idempotency_key=idempotency_key)
+    return run
+
+
+def claim_for_send(*, run_id: str, channel_name: str) -> bool:
+    """The connection ``channel_name`` may send this command now (queued → sent)."""
+    now = timezone.now()
+    return bool(
+        CommandRun.objects.filter(
+            pk=run_id, state=State.QUEUED, deadline__gt=now, agent__channel_name=channel_name
+        ).update(state=State.SENT, sent_at=now, attempts=F("attempts") + 1)
+    )
+
+
+def record_ack(*, agent_id: Any, run_id: str) -> str:
+    """ "acked", "ignored" (not waiting for an ack) or "unknown" (not this agent's)."""
+    if CommandRun.objects.filter(pk=run_id, agent_id=agent_id, state=State.SENT).update(
+        state=State.ACKED, acked_at=timezone.now()
+    ):
+        return "acked"
+    return (
+        "ignored" if CommandRun.objects.filter(pk=run_id, agent_id=agent_id).exists() else "unknown"
+    )
+
+
+def record_result(*, agent_id: Any, frame: protocol.Result) -> str:
+    """Store a result: "stored", "ignored" (already finished: logged) or "unknown" (no
+    such command for this agent: logged)."""
+    with transaction.atomic():
+        run = (
+            CommandRun.objects.select_for_update()
+            .select_related("agent__owner")
+            .filter(pk=frame.id, agent_id=agent_id)
+            .first()
+        )
+        if run is None:
+            log.warning("agent %s sent a result for unknown command %s", agent_id, frame.id)
+            return "unknown"
+        if run.is_finished:
+            log.info("ignoring a result for finished command %s (%s)", run.pk, run.state)
+            return "ignored"
+        if frame.ok:
+            _finish(run, State.SUCCEEDED, result=frame.data, duration_ms=frame.duration_ms)
+        else:
+            error = frame.error or protocol.ResultError(code="failed", message="No details.")
+            _finish(
+                run,
+                State.FAILED,
+                result=frame.data,
+                error_code=error.code,
+                error=error.message,
+                duration_ms=frame.duration_ms,
+            )
+    return "stored"
+
+
+def _finish(
+    run: CommandRun,
+    state: str,
+    *,
+    result: Any = None,
+    error_code: str = "",
+    error: str = "",
+    duration_ms: float | None = None,
+) -> None:
+    """Inside a transaction holding the run: finish it, then (after commit) resume the
+    chat run waiting for it and tell the owner about a failure."""
+    from agent_bridge.notices import notify_run_failed
+
+    run.state = state
+    run.result = result
+    run.error_code = error_code[:64]
+    run.error = error
+    run.duration_ms = duration_ms
+    run.finished_at = timezone.now()
+    if state == State.SUCCEEDED and run.acked_at is None:
+        run.acked_at = run.finished_at  # the result implies the ack (it may have been lost)
+    run.save()
+    if run.conversation_id is not None:
+        conversation_id, key = run.conversation_id, run.wait_key
+        value = {"run": str(run.pk), "state": state}
+        transaction.on_commit(lambda: _resume(conversation_id, key, value))
+    if state in (State.FAILED, State.TIMED_OUT):
+        notify_run_failed(run, run.agent.owner)
+
+
+def _resume(conversation_id: int, key: str, value: dict[str, Any]) -> None:
+    from chat.actions import resume_run
+
+    resume_run(conversation_id=conversation_id, key=key, value=value)
+
+
+def reconcile_runs(*, agent_id: Any, holding: list[str]) -> list[CommandRun]:
+    """At hello: settle the computer's open runs against what the agent still holds and
+    return those to send now, oldest first.
+
+    - held by the agent (running, or its result not yet acknowledged): left alone;
+    - past the deadline: timed out;
+    - acknowledged but no longer held (the agent stopped while running it): failed, never
+      run again;
+    - sent but never acknowledged: sent once more, then failed;
+    - queued: sent."""
+    now = timezone.now()
+    held = set(holding)
+    to_send: list[CommandRun] = []
+    with transaction.atomic():
+        runs = (
+            CommandRun.objects.select_for_update()
+            .select_related("agent__owner")
+            .filter(agent_id=agent_id, state__in=CommandRun.OPEN_STATES)
+            .order_by("created_at")
+        )
+        for run in runs:
+            if str(run.pk) in held:
+                continue
+            if run.deadline <= now:
+                _finish(run, State.TIMED_OUT, error_code="timeout", error=_timeout_text(run))
+            elif run.state == State.ACKED:
+                _finish(
+                    run,
+                    State.FAILED,
+                    error_code="interrupted",
+                    error=(
+                        f"{run.agent.name} disconnected while running this command; it was "
+                        "not run again. Ask again if it should run."
+                    ),
+                )
+            elif run.state == State.SENT and run.attempts >= RESEND_LIMIT:
+                _finish(
+                    run,
+                    State.FAILED,
+                    error_code="undelivered",
+                    error=f"{run.agent.name} never acknowledged this command (sent twice).",
+                )
+            else:
+                if run.state == State.SENT:
+                    CommandRun.objects.filter(pk=run.pk).update(state=State.QUEUED)
+                    run.state = State.QUEUED
+                to_send.append(run)
+    return to_send
+
+
+def _timeout_text(run: CommandRun) -> str:
+    if run.state == State.QUEUED:
+        return (
+            f"{run.agent.name} was not connected before the deadline, so the command never "
+            "ran. Start the agent on it with `python -m agent_bridge.local_agent run`."
+        )
+    return f"{run.agent.name} did not answer before the deadline."
+
+
+def expire_runs(*, now: Any) -> int:
+    """Time out every open run past its deadline (beat, every few seconds)."""
+    count = 0
+    ids = list(
+        CommandRun.objects.filter(state__in=CommandRun.OPEN_STATES, deadline__lte=now).values_list(
+            "pk", flat=True
+        )[:500]
+    )
+    for run_id in ids:
+        with transaction.atomic():
+            run = (
+                CommandRun.objects.select_for_update()
+                .select_related("agent__owner")
+                .filter(pk=run_id, state__in=CommandRun.OPEN_STATES)
+                .first()
+            )
+            if run is not None:
+                _finish(run, State.TIMED_OUT, error_code="timeout", error=_timeout_text(run))
+                count += 1
+    return count
+
+
+@transaction.atomic
+def cancel_run(*, run: CommandRun, reason: str) -> bool:
+    locked = (
+        CommandRun.objects.select_for_update()
+        .select_related("agent__owner")
+        .filter(pk=run.pk, state__in=CommandRun.OPEN_STATES)
+        .first()
+    )
+    if locked is None:
+        return False
+    _finish(locked, State.CANCELLED, error_code="cancelled", error=reason)
+    return True
+
+
+def cancel_open_runs(*, agent: Agent, reason: str) -> int:
+    runs = list(CommandRun.objects.filter(agent=agent, state__in=CommandRun.OPEN_STATES))
+    return sum(cancel_run(run=run, reason=reason) for run in runs)

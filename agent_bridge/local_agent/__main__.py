@@ -1,0 +1,3 @@
+from agent_bridge.local_agent.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,304 @@
+"""The agent's connection to LMO: hello, commands, results, heartbeats, the outbox;
+reconnecting with exponential back-off and jitter until told to stop.
+
+A command is recorded in the local state before it runs, so a re-sent id never runs
+twice (its stored result is sent again instead), and its result is kept until the
+server acknowledges it, surviving dropped connections and restarts."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import platform
+import random
+import socket
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
+
+from agent_bridge import protocol
+from agent_bridge.local_agent import VERSION
+from agent_bridge.local_agent.config import Config
+from agent_bridge.local_agent.connectors import ActionError, Connector, build_connectors
+from agent_bridge.local_agent.connectors.mcp import McpHost
+from agent_bridge.local_agent.state import State
+
+log = logging.getLogger("lmo.agent")
+OUTBOX_BATCH = 200
+FATAL_CLOSES = {
+    4401: "The server wants a token: pair this computer again.",
+    4403: "The server does not know this computer's token: pair it again.",
+    4410: "This computer's token was revoked: pair it again to reconnect.",
+    4409: "Another agent for this computer connected and replaced this one.",
+    4426: "This agent's protocol version is not supported by the server: update the agent.",
+}
+
+
+class Fatal(Exception):
+    """Stop for good (reconnecting cannot help); the message says what to do."""
+
+
+def backoff(attempt: int, *, base: float = 0.5, cap: float = 60.0) -> float:
+    """Exponential back-off with full jitter."""
+    return random.uniform(0, min(cap, base * 2**attempt))  # noqa: S311 (jitter, not security)
+
+
+class Agent:
+    def __init__(self, config: Config, token: str, *, state: State | None = None) -> None:
+        self.config = config
+        self.token = token
+        self.url = config.websocket_url()
+        self.state = state or State(config.state_path)
+        self.connectors: dict[str, Connector] = build_connectors(config)
+        self.mcp = [McpHost(server, on_tools=self._tools_changed) for server in config.mcp]
+        self.ws: ClientConnection | None = None
+        self.stopping = asyncio.Event()
+        self.tasks: set[asyncio.Task[Any]] = set()
+        self.outbox_wakeup = asyncio.Event()
+        self.batch_in_flight: str | None = None
+        self._rehello = False
+
+    # --- lifecycle ------------------------------------------------------------------------
+    async def run(self) -> None:
+        for host in self.mcp:
+            host.start()
+        if self.mcp:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    asyncio.gather(*(h.ready.wait() for h in self.mcp)), timeout=20
+                )
+        self._settle_interrupted()
+        attempt = 0
+        try:
+            while not self.stopping.is_set():
+                helloed = await self._connect_once()
+                attempt = 0 if helloed else attempt + 1
+                if self.stopping.is_set():
+                    break
+                delay = 0.2 if self._rehello else backoff(attempt)
+                self._rehello = False
+                log.info("reconnecting in %.1f s", delay)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.stopping.wait(), delay)
+        finally:
+            for host in self.mcp:
+                await host.stop()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        if self.ws is not None:
+            self._spawn(self.ws.close(), "close")
+
+    def _settle_interrupted(self) -> None:
+        """Commands a killed process left unfinished are reported failed, never re-run."""
+        for run_id in self.state.interrupted():
+            self.state.finish(
+                run_id,
+                protocol.Result(
+                    id=run_id,
+                    ok=False,
+                    error=protocol.ResultError(
+                        code="interrupted",
+                        message="The agent stopped while running this command; it was not run again.",
+                    ),
+                ).model_dump(mode="json", exclude_none=True),
+            )
+
+    def _tools_changed(self) -> None:
+        """An MCP server came (back) with other tools: say hello again with them."""
+        if self.ws is not None:
+            self._rehello = True
+            self._spawn(self.ws.close(code=1000, reason="capabilities changed"), "close")
+
+    def connector_specs(self) -> list[protocol.ConnectorSpec]:
+        specs = [c.spec() for c in self.connectors.values()]
+        specs += [h.connector().spec() for h in self.mcp if h.tools]
+        return specs
+
+    def connector(self, name: str) -> Connector | None:
+        if name in self.connectors:
+            return self.connectors[name]
+        for host in self.mcp:
+            if host.connector_name == name and host.tools:
+                return host.connector()
+        return None
+
+    # --- one connection -------------------------------------------------------------------
+    async def _connect_once(self) -> bool:
+        helloed = False
+        try:
+            async with connect(
+                self.url,
+                additional_headers={"Authorization": f"Bearer {self.token}"},
+                max_size=protocol.MAX_FRAME_BYTES,
+                open_timeout=15,
+                ping_interval=20,
+                ping_timeout=20,
+                user_agent_header=f"lmo-agent/{VERSION}",
+            ) as ws:
+                self.ws = ws
+                helloed = await self._hello(ws)
+                if helloed:
+                    await self._session(ws)
+        except ConnectionClosed as exc:
+            code = exc.rcvd.code if exc.rcvd else None
+            if code in FATAL_CLOSES:
+                raise Fatal(FATAL_CLOSES[code]) from None
+            log.warning("connection closed (%s)", code)
+        except InvalidStatus as exc:
+            log.warning("the server refused the connection: HTTP %s", exc.response.status_code)
+        except (OSError, InvalidHandshake, TimeoutError) as exc:
+            log.warning("cannot reach %s: %s", self.url, exc)
+        finally:
+            self.ws = None
+            for task in list(self.tasks):
+                if task.get_name().startswith("bg-"):
+                    task.cancel()
+            self.state.release()
+            self.batch_in_flight = None
+        return helloed
+
+    async def _hello(self, ws: ClientConnection) -> bool:
+        hello = protocol.Hello(
+            protocols=list(protocol.PROTOCOL_VERSIONS),
+            agent_version=VERSION,
+            platform=f"{platform.system()} {platform.release()} ({platform.machine()})",
+            hostname=socket.gethostname(),
+            connectors=self.connector_specs(),
+            holding=self.state.holding(),
+        )
+        await ws.send(hello.dump())
+        while True:
+            frame = protocol.parse_server_frame(await asyncio.wait_for(ws.recv(), 15))
+            if isinstance(frame, protocol.HelloOk):
+                log.info(
+                    "connected to %s as %s (protocol %s)", self.url, frame.name, frame.protocol
+                )
+                self._spawn(self._heartbeat(ws, frame.heartbeat_seconds), "bg-heartbeat")
+                self._spawn(self._outbox(ws), "bg-outbox")
+                for result in self.state.undelivered():
+                    await ws.send(protocol.Result.model_validate(result).dump())
+                return True
+            if isinstance(frame, protocol.Error):
+                log.error("server refused hello: %s", frame.message)
+            # anything else before hello_ok is ignored
+
+    async def _session(self, ws: ClientConnection) -> None:
+        async for raw in ws:
+            try:
+                frame = protocol.parse_server_frame(raw)
+            except protocol.FrameError as exc:
+                await ws.send(exc.frame().dump())
+                continue
+            if isinstance(frame, protocol.Command):
+                self._spawn(self._command(frame), f"cmd-{frame.id}")
+            elif isinstance(frame, protocol.Ack) and frame.of == "result":
+                self.state.delivered(frame.id)
+            elif isinstance(frame, protocol.ActivitiesAck):
+                self.state.acknowledge(frame.batch, [item.id for item in frame.items])
+                self.batch_in_flight = None
+                self.outbox_wakeup.set()
+            elif isinstance(frame, protocol.Error):
+                log.warning("server error %s: %s", frame.code, frame.message)
+                if frame.ref and frame.ref == self.batch_in_flight:
+                    self.state.release(frame.ref)
+                    self.batch_in_flight = None
+            elif isinstance(frame, protocol.ConfigUpdate):
+                log.info("server preferences: %s", frame.config)
+
+    def _spawn(self, coro: Any, name: str) -> None:
+        task = asyncio.create_task(coro, name=name)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    # --- commands -------------------------------------------------------------------------
+    async def _command(self, frame: protocol.Command) -> None:
+        status, stored = self.state.begin(frame.id)
+        await self._send(protocol.Ack(id=frame.id))
+        if status == "done":  # it ran already: never again
+            if stored is not None:
+                await self._send(protocol.Result.model_validate(stored))
+            else:
+                await self._send(_failure(frame.id, "duplicate", "This command ran already."))
+            return
+        if status == "started":
+            result = _failure(
+                frame.id,
+                "interrupted",
+                "This command was started before and never finished; it was not run again.",
+            )
+        else:
+            result = await self._execute(frame)
+        self.state.finish(frame.id, result.model_dump(mode="json", exclude_none=True))
+        await self._send(result)
+
+    async def _execute(self, frame: protocol.Command) -> protocol.Result:
+        started = time.monotonic()
+        remaining = (frame.deadline - datetime.now(UTC)).total_seconds()
+        if remaining <= 0:
+            return _failure(
+                frame.id, "timeout", "The deadline passed before the command could run."
+            )
+        connector = self.connector(frame.target)
+        if connector is None:
+            return _failure(
+                frame.id,
+                "refused",
+                f"The connector {frame.target} is switched off or unknown on this computer.",
+            )
+        try:
+            data = await asyncio.wait_for(
+                connector.call(frame.action, dict(frame.params)), remaining
+            )
+        except ActionError as exc:
+            return _failure(frame.id, exc.code, exc.message, started)
+        except TimeoutError:
+            return _failure(
+                frame.id, "timeout", "The command did not finish before its deadline.", started
+            )
+        except Exception as exc:
+            log.exception("command %s failed", frame.id)
+            return _failure(frame.id, "failed", f"{type(exc).__name__}: {exc}", started)
+        return protocol.Result(
+            id=frame.id, ok=True, data=data, duration_ms=(time.monotonic() - started) * 1000
+        )
+
+    async def _send(self, frame: protocol._Frame) -> None:
+        ws = self.ws
+        if ws is None:
+            return  # kept in the state; sent after the next hello
+        with contextlib.suppress(ConnectionClosed):
+            await ws.send(frame.dump())
+
+    # --- background -----------------------------------------------------------------------
+    async def _heartbeat(self, ws: ClientConnection, seconds: int) -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            await ws.send(protocol.Ping(id=str(int(time.time()))).dump())
+            self.state.prune()
+
+    async def _outbox(self, ws: ClientConnection) -> None:
+        """Upload queued activities, one batch in flight at a time."""
+        while True:
+            if self.batch_in_flight is None:
+                batch = self.state.next_batch(OUTBOX_BATCH)
+                if batch is not None:
+                    self.batch_in_flight = batch[0]
+                    await ws.send(protocol.ActivitiesBatch(batch=batch[0], items=batch[1]).dump())
+            self.outbox_wakeup.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.outbox_wakeup.wait(), 5)
+
+
+def _failure(run_id: str, code: str, message: str, started: float | None = None) -> protocol.Result:
+    duration = (time.monotonic() - started) * 1000 if started is not None else None
+    return protocol.Result(
+        id=run_id,
+        ok=False,
+        error=protocol.ResultError(code=code, message=message[:4000]),
+        duration_ms=duration,
+    )

@@ -1,0 +1,146 @@
+"""Model Context Protocol servers (stdio) hosted by the agent with the official ``mcp``
+SDK. Each configured server is started, its tools listed and offered as the connector
+``mcp:<name>``; a server that dies is restarted (its in-flight call fails clearly)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Callable
+from contextlib import suppress
+from typing import Any
+
+from mcp import ClientSession, StdioServerParameters, stdio_client
+from mcp.types import TextContent
+
+from agent_bridge.local_agent.config import McpServer
+from agent_bridge.local_agent.connectors import Action, ActionError, Connector
+
+log = logging.getLogger("lmo.agent.mcp")
+CALL_TIMEOUT = 120.0
+RESTART_MAX_DELAY = 30.0
+_UNSAFE = re.compile(r"[^a-z0-9_.-]+")
+
+
+def _action_name(tool: str) -> str:
+    name = _UNSAFE.sub("_", tool.lower()).strip("_") or "tool"
+    return name if name[0].isalpha() else f"t_{name}"
+
+
+class McpHost:
+    """Keeps one MCP server running and connected; ``on_tools`` is called whenever the
+    list of its tools changes (the agent then says hello again)."""
+
+    def __init__(self, server: McpServer, on_tools: Callable[[], None] | None = None) -> None:
+        self.server = server
+        self.connector_name = f"mcp:{_action_name(server.name)}"
+        self.on_tools = on_tools
+        self.session: ClientSession | None = None
+        self.tools: dict[str, Any] = {}  # action name -> mcp Tool
+        self.ready = asyncio.Event()
+        self.restarts = 0
+        self._broken = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._errlog: Any = None
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._serve(), name=f"mcp-{self.server.name}")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with suppress(asyncio.CancelledError, Exception):
+                await self._task
+            self._task = None
+
+    async def _serve(self) -> None:
+        delay = 0.5
+        while True:
+            params = StdioServerParameters(
+                command=self.server.command, args=self.server.args, env=self.server.env or None
+            )
+            try:
+                async with (
+                    stdio_client(params) as (read, write),
+                    ClientSession(read, write) as session,
+                ):
+                    await session.initialize()
+                    listed = await session.list_tools()
+                    tools = {_action_name(t.name): t for t in listed.tools}
+                    changed = set(tools) != set(self.tools)
+                    self.session, self.tools = session, tools
+                    self._broken.clear()
+                    self.ready.set()
+                    delay = 0.5
+                    log.info("MCP server %s: %d tools", self.server.name, len(tools))
+                    if changed and self.on_tools:
+                        self.on_tools()
+                    await self._watch(session)
+            except asyncio.CancelledError:
+                raise
+            except BaseException as exc:  # the SDK raises exception groups from its task group
+                log.warning("MCP server %s stopped: %r", self.server.name, exc)
+            self.session = None
+            self.ready.clear()
+            self.restarts += 1
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RESTART_MAX_DELAY)
+
+    async def _watch(self, session: ClientSession) -> None:
+        """Return when the server is broken: a failed call, or a failed ping."""
+        while True:
+            with suppress(TimeoutError):
+                await asyncio.wait_for(self._broken.wait(), 15)
+            if self._broken.is_set():
+                return
+            try:
+                await asyncio.wait_for(session.send_ping(), 10)
+            except BaseException:
+                return
+
+    async def call(self, action: str, params: dict[str, Any]) -> Any:
+        tool = self.tools.get(action)
+        if tool is None:
+            raise ActionError("not_found", f"{self.connector_name} has no tool {action!r}.")
+        if not self.ready.is_set():
+            try:
+                await asyncio.wait_for(self.ready.wait(), 10)
+            except TimeoutError:
+                raise ActionError(
+                    "failed", f"The MCP server {self.server.name} is not running."
+                ) from None
+        session = self.session
+        assert session is not None
+        try:
+            result = await asyncio.wait_for(session.call_tool(tool.name, params), CALL_TIMEOUT)
+        except TimeoutError:
+            raise ActionError(
+                "timeout", f"{tool.name} did not answer in {CALL_TIMEOUT:g} s."
+            ) from None
+        except Exception as exc:
+            self._broken.set()  # restart it; this call is reported, never retried
+            raise ActionError(
+                "failed",
+                f"The MCP server {self.server.name} failed ({exc!r}); it is being restarted.",
+            ) from None
+        texts = [c.text for c in result.content if isinstance(c, TextContent)]
+        if result.is_error:
+            raise ActionError("failed", "\n".join(texts) or f"{tool.name} reported an error.")
+        data: dict[str, Any] = {"text": "\n".join(texts)}
+        if result.structured_content is not None:
+            data["structured"] = result.structured_content
+        return data
+
+    def connector(self) -> Connector:
+        connector = Connector(self.connector_name, f"Tools of the MCP server {self.server.name}.")
+        for action, tool in self.tools.items():
+            schema = dict(tool.input_schema or {"type": "object"})
+            schema.setdefault("type", "object")
+
+            async def run(params: dict[str, Any], _action: str = action) -> Any:
+                return await self.call(_action, params)
+
+            connector.add(Action(action, (tool.description or tool.name)[:1000], schema, run))
+        return connector

@@ -1,0 +1,240 @@
+"""The wire protocol between LMO and the local agent on ``/ws/agent/``.
+
+Every frame is one JSON object with a ``type``. Both ends validate every frame with these
+models (the local agent imports this module; it has no Django import). A frame that is not
+JSON, too large, of an unknown type or of the wrong shape is answered with an ``error``
+frame that names the problem; the connection stays open. See ``docs/protocol.md``.
+
+Flow: the agent sends ``hello`` (the protocol versions it speaks, its platform, its
+connectors and their actions with JSON schemas, the commands it still holds); the server
+answers ``hello_ok`` with the chosen version. The server sends ``command``; the agent
+answers ``ack`` at once, maybe ``progress``, then ``result``, which the server
+acknowledges with ``ack`` (``of="result"``) once stored. Activities travel as
+``activities`` batches acknowledged per item by ``activities_ack``."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
+
+# Versions this build speaks; ``hello`` lists the agent's, the highest common one wins.
+PROTOCOL_VERSIONS: tuple[int, ...] = (1,)
+# Application cap on one frame (an activities batch or a file read is the largest).
+MAX_FRAME_BYTES = 2 * 1024 * 1024
+MAX_BATCH_ITEMS = 500
+
+Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_:.-]*$")]
+RunId = Annotated[str, Field(min_length=1, max_length=64)]
+
+
+class _Frame(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    def dump(self) -> str:
+        return self.model_dump_json(exclude_none=True)
+
+
+# --- capabilities ----------------------------------------------------------------------
+class ActionSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: Name
+    description: str = Field(default="", max_length=1000)
+    # JSON schema (an object schema) of the action's parameters.
+    params: dict[str, Any] = Field(default_factory=lambda: {"type": "object", "properties": {}})
+    writes: bool = False  # changes something on the computer
+
+
+class ConnectorSpec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: Name  # filesystem, browser, shell, apps, system, mcp:<server>
+    description: str = Field(default="", max_length=1000)
+    actions: list[ActionSpec] = Field(default_factory=list, max_length=200)
+
+
+# --- agent -> server -------------------------------------------------------------------
+class Hello(_Frame):
+    type: Literal["hello"] = "hello"
+    protocols: list[int] = Field(min_length=1, max_length=16)
+    agent_version: str = Field(max_length=40)
+    platform: str = Field(max_length=120)
+    hostname: str = Field(default="", max_length=255)
+    connectors: list[ConnectorSpec] = Field(default_factory=list, max_length=100)
+    # Commands the agent has taken and not finished reporting (running, or result not
+    # yet acknowledged): the server leaves those alone instead of re-sending or failing.
+    holding: list[RunId] = Field(default_factory=list, max_length=10_000)
+
+
+class Ack(_Frame):
+    """Agent -> server: "command received" (``of="command"``). Server -> agent: "result
+    stored" (``of="result"``), after which the agent forgets the result."""
+
+    type: Literal["ack"] = "ack"
+    id: RunId
+    of: Literal["command", "result"] = "command"
+
+
+class Progress(_Frame):
+    type: Literal["progress"] = "progress"
+    id: RunId
+    message: str = Field(default="", max_length=500)
+    percent: float | None = Field(default=None, ge=0, le=100)
+
+
+class ResultError(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    code: str = Field(
+        max_length=64
+    )  # refused, not_found, invalid_params, failed, timeout, interrupted...
+    message: str = Field(max_length=4000)
+
+
+class Result(_Frame):
+    type: Literal["result"] = "result"
+    id: RunId
+    ok: bool
+    data: Any = None
+    error: ResultError | None = None
+    duration_ms: float | None = Field(default=None, ge=0)
+
+
+class ActivitiesBatch(_Frame):
+    type: Literal["activities"] = "activities"
+    batch: str = Field(min_length=1, max_length=64)
+    items: list[dict[str, Any]] = Field(min_length=1, max_length=MAX_BATCH_ITEMS)
+
+
+class Ping(_Frame):
+    type: Literal["ping"] = "ping"
+    id: str = Field(default="", max_length=64)
+
+
+class Pong(_Frame):
+    type: Literal["pong"] = "pong"
+    id: str = Field(default="", max_length=64)
+
+
+ErrorCode = Literal[
+    "too_large",
+    "invalid_json",
+    "invalid_frame",
+    "unknown_type",
+    "unsupported_protocol",
+    "hello_first",
+    "unknown_command",
+    "internal",
+]
+
+
+class Error(_Frame):
+    type: Literal["error"] = "error"
+    code: ErrorCode
+    message: str = Field(max_length=2000)
+    ref: str | None = Field(default=None, max_length=64)  # the frame/command it is about
+
+
+# --- server -> agent -------------------------------------------------------------------
+class HelloOk(_Frame):
+    type: Literal["hello_ok"] = "hello_ok"
+    protocol: int
+    agent_id: str
+    name: str
+    heartbeat_seconds: int
+    max_frame_bytes: int
+    config: dict[str, Any] = Field(default_factory=dict)
+
+
+class Command(_Frame):
+    type: Literal["command"] = "command"
+    id: RunId
+    target: Name  # connector
+    action: Name
+    params: dict[str, Any] = Field(default_factory=dict)
+    deadline: datetime
+
+
+class ItemOutcome(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    id: str = Field(max_length=255)
+    status: Literal["accepted", "duplicate", "rejected"]
+    reason: str = Field(default="", max_length=500)
+
+
+class ActivitiesAck(_Frame):
+    type: Literal["activities_ack"] = "activities_ack"
+    batch: str
+    items: list[ItemOutcome]
+
+
+class ConfigUpdate(_Frame):
+    type: Literal["config"] = "config"
+    # Server-side preferences the agent applies on top of its local policy (tracking
+    # switches...); keys the agent does not know are ignored.
+    config: dict[str, Any]
+
+
+AgentFrame = Hello | Ack | Progress | Result | ActivitiesBatch | Ping | Pong | Error
+ServerFrame = HelloOk | Command | Ack | ActivitiesAck | ConfigUpdate | Ping | Pong | Error
+
+_agent_frames: TypeAdapter[Any] = TypeAdapter(Annotated[AgentFrame, Field(discriminator="type")])
+_server_frames: TypeAdapter[Any] = TypeAdapter(Annotated[ServerFrame, Field(discriminator="type")])
+_AGENT_TYPES = {"hello", "ack", "progress", "result", "activities", "ping", "pong", "error"}
+_SERVER_TYPES = {"hello_ok", "command", "ack", "activities_ack", "config", "ping", "pong", "error"}
+
+
+class FrameError(ValueError):
+    """A frame that cannot be accepted; ``code``/``message`` go into the error frame."""
+
+    def __init__(self, code: ErrorCode, message: str, ref: str | None = None) -> None:
+        super().__init__(message)
+        self.code: ErrorCode = code
+        self.message = message
+        self.ref = ref
+
+    def frame(self) -> Error:
+        return Error(code=self.code, message=self.message[:2000], ref=self.ref)
+
+
+def _parse(raw: str | bytes, adapter: TypeAdapter[Any], known: set[str]) -> Any:
+    size = len(raw.encode() if isinstance(raw, str) else raw)
+    if size > MAX_FRAME_BYTES:
+        raise FrameError("too_large", f"Frames are limited to {MAX_FRAME_BYTES} bytes ({size}).")
+    try:
+        payload = json.loads(raw)
+    except ValueError as exc:
+        raise FrameError("invalid_json", f"Frames must be JSON: {exc}") from None
+    if not isinstance(payload, dict):
+        raise FrameError("invalid_frame", "A frame must be a JSON object.")
+    kind = payload.get("type")
+    ref = payload.get("id") if isinstance(payload.get("id"), str) else None
+    if kind not in known:
+        raise FrameError("unknown_type", f"Unknown frame type {kind!r}.", ref=ref)
+    try:
+        return adapter.validate_python(payload)
+    except ValidationError as exc:
+        raise FrameError("invalid_frame", describe(exc), ref=ref) from None
+
+
+def parse_agent_frame(raw: str | bytes) -> AgentFrame:
+    """Validate a frame the agent sent (raises FrameError)."""
+    return _parse(raw, _agent_frames, _AGENT_TYPES)
+
+
+def parse_server_frame(raw: str | bytes) -> ServerFrame:
+    """Validate a frame the server sent (raises FrameError)."""
+    return _parse(raw, _server_frames, _SERVER_TYPES)
+
+
+def describe(exc: ValidationError) -> str:
+    parts = []
+    for error in exc.errors()[:3]:
+        where = ".".join(str(p) for p in error.get("loc", ())[1:] or error.get("loc", ()))
+        parts.append(f"{where or 'frame'}: {error.get('msg', 'invalid')}")
+    return "; ".join(parts)
+
+
+def negotiate(offered: list[int]) -> int | None:
+    common = set(offered) & set(PROTOCOL_VERSIONS)
+    return max(common) if common else None

@@ -1,0 +1,255 @@
+"""The real agent process against live Daphne servers in the scaled mode (PostgreSQL +
+Redis): commands and results, offline queues, deadlines, an agent killed mid-command, a
+server restarted while the agent works, a real MCP server from PyPI, and two Daphne
+processes with the command and its result crossing between them."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from websockets.sync.client import connect
+from websockets.typing import Origin
+
+from agent_bridge.actions import expire_runs, queue_command
+from agent_bridge.models import Agent, CommandRun
+from chat.models import Conversation, Message
+from lmo.bench.fake_llm import FakeLLM, Reply
+from tests.agent_bridge.conftest import make_agent
+from tests.agent_bridge.live import (
+    Daphne,
+    LocalAgent,
+    daphne,
+    mcp_time_command,
+    wait_connected,
+    wait_finished,
+    wait_until,
+)
+from tests.conftest import start_worker, stop_worker
+
+pytestmark = [pytest.mark.scaled, pytest.mark.django_db(transaction=True)]
+State = CommandRun.State
+
+SLOW = """\
+import pathlib, sys, time
+pathlib.Path(sys.argv[1]).open("a").write("ran\\n")
+time.sleep(float(sys.argv[2]))
+print("slept")
+"""
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    root = tmp_path / "files"
+    root.mkdir()
+    (root / "report.pdf").write_bytes(b"%PDF")
+    (tmp_path / "slow.py").write_text(SLOW)
+    return root
+
+
+def _policy(tmp_path: Path, folder: Path, extra: str = "") -> str:
+    slow = f"{sys.executable} {tmp_path / 'slow.py'}"
+    return (
+        f'[filesystem]\nroots = ["{folder}"]\n'
+        f'[shell]\nallow = ["{slow}"]\ntimeout_seconds = 60\n{extra}'
+    )
+
+
+def test_command_result_offline_queue_and_deadline(
+    alice: Any, tmp_path: Path, folder: Path
+) -> None:
+    agent, token = make_agent(alice)
+    with daphne() as server:
+        # Queued while the computer is offline: delivered when it connects.
+        waiting = queue_command(
+            agent=agent, target="filesystem", action="list", params={"path": str(folder)}
+        )
+        late = queue_command(
+            agent=agent,
+            target="filesystem",
+            action="list",
+            params={"path": str(folder)},
+            timeout=5,
+        )
+        CommandRun.objects.filter(pk=late.pk).update(deadline=late.created_at)
+        assert expire_runs(now=late.created_at) == 1
+        local = LocalAgent(tmp_path / "agent", server.url, token, _policy(tmp_path, folder)).start()
+        try:
+            wait_connected(agent)
+            done = wait_finished(waiting)
+            assert done.state == State.SUCCEEDED, done.error
+            assert [e["name"] for e in (done.result or {})["entries"]] == ["report.pdf"]
+            # While connected: command -> result (the hello declared what it offers).
+            agent.refresh_from_db()
+            run = queue_command(
+                agent=agent, target="filesystem", action="read", params={"path": "/etc/passwd"}
+            )
+            refused = wait_finished(run)
+            assert refused.state == State.FAILED and refused.error_code == "refused"
+            agent.refresh_from_db()
+            names = {c["name"] for c in agent.capabilities}
+            assert {"filesystem", "browser", "shell", "apps", "system"} <= names
+        finally:
+            local.stop()
+        late.refresh_from_db()
+        assert late.state == State.TIMED_OUT and late.sent_at is None  # never sent
+
+
+def test_agent_killed_mid_command_never_runs_it_twice(
+    alice: Any, tmp_path: Path, folder: Path
+) -> None:
+    agent, token = make_agent(alice)
+    marker = tmp_path / "marker"
+    with daphne() as server:
+        local = LocalAgent(tmp_path / "agent", server.url, token, _policy(tmp_path, folder)).start()
+        try:
+            wait_connected(agent)
+            run = queue_command(
+                agent=agent,
+                target="shell",
+                action="run",
+                params={"command": f"{sys.executable} {tmp_path / 'slow.py'} {marker} 5"},
+            )
+            wait_until(
+                lambda: marker.exists() and CommandRun.objects.get(pk=run.pk).state == State.ACKED
+            )
+            local.kill()
+            local.start()
+            failed = wait_finished(run)
+        finally:
+            local.stop()
+    assert failed.state == State.FAILED and failed.error_code == "interrupted", failed.error
+    assert "not run again" in failed.error
+    assert marker.read_text() == "ran\n"
+
+
+def test_server_restarted_while_the_agent_works(alice: Any, tmp_path: Path, folder: Path) -> None:
+    agent, token = make_agent(alice)
+    marker = tmp_path / "marker"
+    server = Daphne().start()
+    local = LocalAgent(tmp_path / "agent", server.url, token, _policy(tmp_path, folder)).start()
+    try:
+        wait_connected(agent)
+        run = queue_command(
+            agent=agent,
+            target="shell",
+            action="run",
+            params={"command": f"{sys.executable} {tmp_path / 'slow.py'} {marker} 2"},
+        )
+        wait_until(lambda: CommandRun.objects.get(pk=run.pk).state == State.ACKED)
+        server.stop()
+        time.sleep(2.5)  # the command finishes while the server is down: its result waits
+        server = Daphne(server.port).start()
+        done = wait_finished(run, timeout=60)
+    finally:
+        local.stop()
+        server.stop()
+    assert done.state == State.SUCCEEDED, done.error
+    assert (done.result or {})["stdout"] == "slept\n"
+    assert marker.read_text() == "ran\n"
+
+
+def test_a_real_mcp_server_answers_in_the_chat(alice: Any, tmp_path: Path, folder: Path) -> None:
+    agent, token = make_agent(alice)
+    llm = FakeLLM().start()
+    llm.script(
+        Reply(tool="mcp_time_get_current_time", args={"timezone": "Europe/Paris"}),
+        Reply(text="Here is the time in Paris."),
+    )
+    worker = start_worker(
+        {"LMO_LLM_BASE_URL": llm.url, "LMO_LLM_API_KEY": "k", "LMO_LLM_MAX_RETRIES": "0"}
+    )
+    mcp = f'[mcp.time]\ncommand = "{mcp_time_command()}"\nargs = []\n'
+    try:
+        with daphne() as server:
+            local = LocalAgent(
+                tmp_path / "agent", server.url, token, _policy(tmp_path, folder, mcp)
+            ).start()
+            try:
+                wait_until(
+                    lambda: Agent.objects.get(pk=agent.pk).connector("mcp:time"),
+                    60,
+                    "the MCP tools",
+                )
+                from chat.actions.messages import post_user_message
+
+                conversation = Conversation.objects.create(owner=alice)
+                posted = post_user_message(
+                    conversation=conversation, content="time in Paris?", client_id="m1"
+                )
+                answer = wait_until(
+                    lambda: Message.objects.filter(answer_to=posted.message, status="sent").first(),
+                    60,
+                    "the answer",
+                )
+            finally:
+                local.stop()
+    finally:
+        stop_worker(worker)
+        llm.stop()
+    assert answer.content == "Here is the time in Paris."
+    run = CommandRun.objects.get(agent=agent)
+    assert (run.target, run.action, run.state) == ("mcp:time", "get_current_time", State.SUCCEEDED)
+    assert (run.result or {})["structured"]["timezone"] == "Europe/Paris"
+    tool_reply = [m for m in llm.requests[-1]["messages"] if m.get("role") == "tool"]
+    assert "Europe/Paris" in tool_reply[0]["content"]
+
+
+def _verified_session_key(user: Any) -> str:
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
+    session.save()
+    return session.session_key or ""
+
+
+def test_two_daphne_processes_the_command_and_result_cross(
+    alice: Any, tmp_path: Path, folder: Path
+) -> None:
+    """The agent is connected to server A; the user's page to server B. "list files in
+    <folder>" typed on B runs in a Celery worker, reaches the agent through A, and the
+    answer with the files comes back to the page on B."""
+    agent, token = make_agent(alice)
+    conversation = Conversation.objects.create(owner=alice)
+    worker = start_worker()
+    try:
+        with daphne() as a, daphne() as b:
+            local = LocalAgent(tmp_path / "agent", a.url, token, _policy(tmp_path, folder)).start()
+            try:
+                wait_connected(agent)
+                ws_url = b.url.replace("http", "ws") + "/ws/live/"
+                headers = {"Cookie": f"sessionid={_verified_session_key(alice)}"}
+                with connect(ws_url, additional_headers=headers, origin=Origin(b.url)) as page:
+                    page.send(json.dumps({"type": "chat.join", "conversation": conversation.pk}))
+                    page.send(
+                        json.dumps(
+                            {
+                                "type": "chat.send",
+                                "conversation": conversation.pk,
+                                "client_id": "x1",
+                                "content": f"list files in {folder}",
+                            }
+                        )
+                    )
+                    seen = ""
+                    deadline = time.monotonic() + 60
+                    while "report.pdf" not in seen and time.monotonic() < deadline:
+                        seen += str(page.recv(timeout=deadline - time.monotonic()))
+            finally:
+                local.stop()
+    finally:
+        stop_worker(worker)
+    assert "report.pdf" in seen
+    run = CommandRun.objects.get(agent=agent)
+    assert run.state == State.SUCCEEDED and run.conversation_id == conversation.pk
+    answer = Message.objects.get(conversation=conversation, sender="assistant")
+    assert answer.status == "sent" and answer.metadata["blocks"][0]["kind"] == "files"
