@@ -43,6 +43,12 @@ def _bearer(scope: dict[str, Any]) -> str | None:
     return None
 
 
+def _db(func: Any) -> Any:
+    """Run an action in the thread pool (not the single thread-sensitive one): the frames of
+    one connection are still handled in order, and many computers' frames in parallel."""
+    return database_sync_to_async(func, thread_sensitive=False)
+
+
 def _run_id(value: str) -> str | None:
     try:
         return str(uuid.UUID(value))
@@ -64,7 +70,7 @@ class AgentConsumer(AsyncWebsocketConsumer):
             code = CLOSE_NO_TOKEN
         else:
             try:
-                agent = await database_sync_to_async(actions.authenticate_token)(raw)
+                agent = await _db(actions.authenticate_token)(raw)
                 self.agent_id, self.agent_name = agent.pk, agent.name
             except TokenRefused as exc:
                 code = CLOSE_REVOKED if exc.reason == "revoked" else CLOSE_BAD_TOKEN
@@ -85,7 +91,7 @@ class AgentConsumer(AsyncWebsocketConsumer):
             self._hello_wait.cancel()
         if self.ready:
             await self.channel_layer.group_discard(self.group, self.channel_name)
-            await database_sync_to_async(actions.mark_disconnected)(
+            await _db(actions.mark_disconnected)(
                 agent_id=self.agent_id, channel_name=self.channel_name
             )
 
@@ -119,7 +125,7 @@ class AgentConsumer(AsyncWebsocketConsumer):
         now = time.monotonic()
         if self.ready and now - self._touched > TOUCH_EVERY:
             self._touched = now
-            await database_sync_to_async(actions.touch_agent)(agent_id=self.agent_id)
+            await _db(actions.touch_agent)(agent_id=self.agent_id)
 
     # --- agent frames ---------------------------------------------------------------------
     async def on_hello(self, frame: protocol.Hello) -> None:
@@ -141,7 +147,7 @@ class AgentConsumer(AsyncWebsocketConsumer):
             )
             await self.close(code=CLOSE_UNSUPPORTED)
             return
-        connected = await database_sync_to_async(actions.mark_connected)(
+        connected = await _db(actions.mark_connected)(
             agent_id=self.agent_id,
             channel_name=self.channel_name,
             hello=frame,
@@ -165,7 +171,7 @@ class AgentConsumer(AsyncWebsocketConsumer):
                 max_frame_bytes=protocol.MAX_FRAME_BYTES,
             )
         )
-        pending = await database_sync_to_async(actions.reconcile_runs)(
+        pending = await _db(actions.reconcile_runs)(
             agent_id=self.agent_id, holding=list(frame.holding)
         )
         for run in pending:
@@ -175,18 +181,14 @@ class AgentConsumer(AsyncWebsocketConsumer):
         run_id = _run_id(frame.id)
         outcome = "unknown"
         if run_id is not None and frame.of == "command":
-            outcome = await database_sync_to_async(actions.record_ack)(
-                agent_id=self.agent_id, run_id=run_id
-            )
+            outcome = await _db(actions.record_ack)(agent_id=self.agent_id, run_id=run_id)
         if outcome == "unknown":
             await self._unknown(frame.id)
 
     async def on_result(self, frame: protocol.Result) -> None:
         outcome = "unknown"
         if _run_id(frame.id) is not None:
-            outcome = await database_sync_to_async(actions.record_result)(
-                agent_id=self.agent_id, frame=frame
-            )
+            outcome = await _db(actions.record_result)(agent_id=self.agent_id, frame=frame)
         if outcome == "unknown":
             await self._unknown(frame.id)
         else:  # stored, or a duplicate of a finished run: either way the agent may forget it
@@ -196,7 +198,7 @@ class AgentConsumer(AsyncWebsocketConsumer):
         log.debug("agent %s: %s %s", self.agent_id, frame.id, frame.message)
 
     async def on_activities(self, frame: protocol.ActivitiesBatch) -> None:
-        reply = await database_sync_to_async(ingest_batch)(agent_id=self.agent_id, batch=frame)
+        reply = await _db(ingest_batch)(agent_id=self.agent_id, batch=frame)
         await self.send_frame(reply)
 
     async def on_ping(self, frame: protocol.Ping) -> None:
@@ -220,9 +222,7 @@ class AgentConsumer(AsyncWebsocketConsumer):
         await self._send_command(event["frame"])
 
     async def _send_command(self, frame: dict[str, Any]) -> None:
-        claimed = await database_sync_to_async(claim_for_send)(
-            run_id=frame["id"], channel_name=self.channel_name
-        )
+        claimed = await _db(claim_for_send)(run_id=frame["id"], channel_name=self.channel_name)
         if claimed:
             await self.send_frame(protocol.Command.model_validate(frame))
 

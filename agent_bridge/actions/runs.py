@@ -15,7 +15,8 @@ from typing import Any
 import jsonschema
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from agent_bridge import protocol
@@ -131,6 +132,8 @@ def record_ack(*, agent_id: Any, run_id: str) -> str:
 def record_result(*, agent_id: Any, frame: protocol.Result) -> str:
     """Store a result: "stored", "ignored" (already finished: logged) or "unknown" (no
     such command for this agent: logged)."""
+    if frame.ok and _succeed_quietly(agent_id, frame):
+        return "stored"
     with transaction.atomic():
         run = (
             CommandRun.objects.select_for_update()
@@ -157,6 +160,26 @@ def record_result(*, agent_id: Any, frame: protocol.Result) -> str:
                 duration_ms=frame.duration_ms,
             )
     return "stored"
+
+
+def _succeed_quietly(agent_id: Any, frame: protocol.Result) -> bool:
+    """The common case in one statement: a success for an open command nobody waits on
+    (no chat run to resume, nothing to notify)."""
+    now = timezone.now()
+    return bool(
+        CommandRun.objects.filter(
+            pk=frame.id,
+            agent_id=agent_id,
+            state__in=CommandRun.OPEN_STATES,
+            conversation_id__isnull=True,
+        ).update(
+            state=State.SUCCEEDED,
+            result=frame.data,
+            duration_ms=frame.duration_ms,
+            finished_at=now,
+            acked_at=Coalesce("acked_at", Value(now)),
+        )
+    )
 
 
 def _finish(

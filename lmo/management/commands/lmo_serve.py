@@ -9,9 +9,10 @@ from daphne.cli import CommandLineInterface
 from django.core.management.base import BaseCommand, CommandParser
 
 # Daphne drops a connection whose message exceeds this; every LMO socket has a smaller
-# application-level cap and answers oversize frames with an error frame, so this is only
-# the outer bound that keeps a misbehaving client from making the server buffer megabytes.
-WEBSOCKET_MAX_MESSAGE_SIZE = 1024 * 1024
+# application-level cap (page socket 128 KiB, agent socket 2 MiB: agent_bridge.protocol)
+# and answers oversize frames with an error frame naming the limit, so this is only the
+# outer bound that keeps a misbehaving client from making the server buffer more.
+WEBSOCKET_MAX_MESSAGE_SIZE = 4 * 1024 * 1024
 
 
 class Command(BaseCommand):
