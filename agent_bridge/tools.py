@@ -9,13 +9,13 @@ import re
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-import jsonschema
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from agent_bridge.actions.dispatch import dispatch_command
 from agent_bridge.actions.runs import CommandRefused
 from agent_bridge.models import Agent
 from agent_bridge.rendering import tool_result
+from agent_bridge.schemas import SchemaProblem, check_params
 from chat.pipeline.tools import Tool, ToolContext, ToolError, ToolResult
 
 _UNSAFE = re.compile(r"[^a-z0-9_]+")
@@ -40,11 +40,7 @@ class _SchemaArgs(BaseModel):
     @model_validator(mode="before")
     @classmethod
     def _validate(cls, data: Any) -> Any:
-        try:
-            jsonschema.validate(data, cls.schema_)
-        except jsonschema.ValidationError as exc:
-            where = ".".join(str(p) for p in exc.absolute_path) or "arguments"
-            raise ValueError(f"{where}: {exc.message}") from None
+        check_params(data, cls.schema_)  # SchemaProblem is a ValueError: pydantic reports it
         return data
 
     def values(self) -> dict[str, Any]:
@@ -111,9 +107,10 @@ def machine_tools(user: Any) -> list[Tool]:
         label, example = LABELS.get(name, ("", ""))
         schema = _schema(spec, sorted({a.name for a in agents}))
         try:
-            jsonschema.Draft202012Validator.check_schema(schema)
-        except jsonschema.SchemaError:
-            continue  # a computer declared a broken schema: the tool is not offered
+            check_params({}, schema)
+        except SchemaProblem as exc:
+            if exc.broken_schema:
+                continue  # a computer declared a broken schema: the tool is not offered
         where = ", ".join(sorted({a.name for a in agents}))
         tools.append(
             Tool(

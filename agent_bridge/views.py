@@ -32,7 +32,7 @@ def _panel(request: HttpRequest, **extra: Any) -> HttpResponse:
     assert tab is not None
     context = {"tabs": settings_tabs(), "current": tab, **tab.context(request), **extra}
     if request.htmx:  # type: ignore[attr-defined]
-        return render(request, "settings.html#panel", context)
+        return render(request, tab.template, context)  # swapped into #settings-panel
     return render(request, "settings.html", context, status=400 if extra.get("error") else 200)
 
 

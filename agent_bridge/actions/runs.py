@@ -12,7 +12,6 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-import jsonschema
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Value
@@ -22,6 +21,7 @@ from django.utils import timezone
 from agent_bridge import protocol
 from agent_bridge.events import AgentCommand, send_to_agent_on_commit
 from agent_bridge.models import Agent, CommandRun
+from agent_bridge.schemas import SchemaProblem, check_params
 
 log = logging.getLogger(__name__)
 RESEND_LIMIT = 2  # a command is sent at most twice (once more after a dropped connection)
@@ -39,16 +39,13 @@ def _check(agent: Agent, target: str, action: str, params: dict[str, Any]) -> No
     if spec is None:
         raise CommandRefused(f"{agent.name} does not offer {target}.{action}.")
     try:
-        jsonschema.validate(params, spec.get("params") or {"type": "object"})
-    except jsonschema.ValidationError as exc:
-        where = ".".join(str(p) for p in exc.absolute_path) or "parameters"
-        raise CommandRefused(
-            f"Invalid parameters for {target}.{action}: {where}: {exc.message}"
-        ) from None
-    except jsonschema.SchemaError as exc:
-        raise CommandRefused(
-            f"{agent.name} declared an invalid schema for {target}.{action}."
-        ) from exc
+        check_params(params, spec.get("params") or {"type": "object"})
+    except SchemaProblem as exc:
+        if exc.broken_schema:
+            raise CommandRefused(
+                f"{agent.name} declared an invalid schema for {target}.{action}."
+            ) from None
+        raise CommandRefused(f"Invalid parameters for {target}.{action}: {exc}") from None
 
 
 def command_frame(run: CommandRun) -> protocol.Command:

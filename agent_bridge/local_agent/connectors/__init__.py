@@ -10,9 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-import jsonschema
-
 from agent_bridge import protocol
+from agent_bridge.schemas import SchemaProblem, check_params
 
 
 class ActionError(Exception):
@@ -68,10 +67,9 @@ class Connector:
         if action is None:
             raise ActionError("not_found", f"{self.name} has no action {action_name!r}.")
         try:
-            jsonschema.validate(params, action.params)
-        except jsonschema.ValidationError as exc:
-            where = ".".join(str(p) for p in exc.absolute_path) or "parameters"
-            raise ActionError("invalid_params", f"{where}: {exc.message}") from None
+            check_params(params, action.params)
+        except SchemaProblem as exc:
+            raise ActionError("invalid_params", str(exc)) from None
         if inspect.iscoroutinefunction(action.run):
             return await action.run(params)
         return await asyncio.to_thread(action.run, params)
