@@ -3,7 +3,6 @@ and Redis, and the local agent (``python -m agent_bridge.local_agent run``)."""
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -140,7 +139,3 @@ def wait_finished(run: CommandRun, timeout: float = 30) -> CommandRun:
 def mcp_time_command() -> str:
     found = Path(sys.executable).with_name("mcp-server-time")
     return str(found) if found.exists() else "mcp-server-time"
-
-
-def env_path() -> str:
-    return os.environ.get("PATH", "")
