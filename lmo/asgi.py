@@ -11,11 +11,7 @@ django_asgi_app = get_asgi_application()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 
-from lmo.periodic import start_in_process_beat  # noqa: E402
 from lmo.routing import websocket_urlpatterns  # noqa: E402
-
-# Embedded mode: the digest and clean-ups run from this process (scaled: celery beat).
-start_in_process_beat()
 
 application = ProtocolTypeRouter(
     {

@@ -38,7 +38,10 @@ def run_due(app: Any, entries: dict[str, tuple[str, Any]], last: dict[str, datet
         if due:
             last[name] = app.now()
             log.info("periodic task %s (%s) is due", name, task_name)
-            app.tasks[task_name].apply_async()
+            try:
+                app.tasks[task_name].apply_async()
+            except Exception:  # one broken entry must not stop the others
+                log.exception("periodic task %s (%s) could not be sent", name, task_name)
         wait = min(wait, max(float(next_in), 1.0))
     return wait
 
@@ -46,6 +49,16 @@ def run_due(app: Any, entries: dict[str, tuple[str, Any]], last: dict[str, datet
 def _loop(app: Any, entries: dict[str, tuple[str, Any]], last: dict[str, datetime]) -> None:
     while True:
         time.sleep(run_due(app, entries, last))
+
+
+def prepare(app: Any) -> dict[str, tuple[str, Any]]:
+    """Finalize the Celery app and import every app's ``tasks`` module (what a worker
+    does at start), so each scheduled task is registered; returns the schedule entries.
+    Done in the starting thread: the scheduler thread then only reads the app, and never
+    races a request that enqueues the first task."""
+    app.finalize(auto=True)
+    app.loader.import_default_modules()  # runs the autodiscovery of <app>.tasks
+    return _entries(app)
 
 
 def start_in_process_beat() -> bool:
@@ -57,10 +70,7 @@ def start_in_process_beat() -> bool:
     _started.set()
     from lmo.celery import app
 
-    # Configure and finalize the Celery app here, in the starting thread: the scheduler
-    # thread then only reads it, and never races a request that enqueues the first task.
-    app.finalize(auto=True)
-    entries = _entries(app)
+    entries = prepare(app)
     last = {name: app.now() for name in entries}
     threading.Thread(
         target=_loop, args=(app, entries, last), name="lmo-periodic", daemon=True

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from typing import Any
 
 import time_machine
@@ -60,3 +62,42 @@ def test_commands_past_their_deadline_are_expired_every_ten_seconds(monkeypatch)
     with time_machine.travel(start + dt.timedelta(seconds=11), tick=False):
         run_due(app, entries, last)
         assert recorder.sent == ["agent_bridge.expire_runs"]
+
+
+def test_every_scheduled_task_is_registered_in_a_fresh_server_process() -> None:
+    """The server imports no ``tasks`` module by itself: the scheduler must load them."""
+    code = (
+        "import django; django.setup()\n"
+        "from django.conf import settings\n"
+        "from lmo.celery import app\n"
+        "from lmo.periodic import prepare\n"
+        "prepare(app)\n"
+        "missing = [e['task'] for e in settings.CELERY_BEAT_SCHEDULE.values() if e['task'] not in app.tasks]\n"
+        "print(missing)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_a_failing_entry_does_not_stop_the_others(monkeypatch):
+    sent: list[str] = []
+
+    class _Tasks:
+        def __getitem__(self, name: str) -> Any:
+            class _Task:
+                def apply_async(self) -> None:
+                    if name == "notifications.send_digests":
+                        raise RuntimeError("broker down")
+                    sent.append(name)
+
+            return _Task()
+
+    monkeypatch.setattr(type(app), "tasks", property(lambda self: _Tasks()))
+    entries = _entries(app)
+    start = dt.datetime(2026, 5, 4, 2, 50, tzinfo=dt.UTC)
+    last = dict.fromkeys(entries, start)
+    with time_machine.travel(start + dt.timedelta(days=1, minutes=30), tick=False):
+        run_due(app, entries, last)
+    assert "notifications.purge" in sent and "agent_bridge.expire_runs" in sent

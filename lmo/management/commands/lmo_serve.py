@@ -8,6 +8,8 @@ from typing import Any
 from daphne.cli import CommandLineInterface
 from django.core.management.base import BaseCommand, CommandParser
 
+from lmo.periodic import start_in_process_beat
+
 # Daphne drops a connection whose message exceeds this; every LMO socket has a smaller
 # application-level cap (page socket 128 KiB, agent socket 2 MiB: agent_bridge.protocol)
 # and answers oversize frames with an error frame naming the limit, so this is only the
@@ -49,6 +51,10 @@ class Command(BaseCommand):
         ]
         if options["proxy_headers"]:
             argv.append("--proxy-headers")
+        # Embedded mode: the periodic jobs (digests, clean-ups, command deadlines) run in
+        # this server process (scaled: celery beat). Started by the server, not by importing
+        # lmo.asgi, so test processes and tools that import the app run no scheduler.
+        start_in_process_beat()
         with contextlib.suppress(KeyboardInterrupt):
             CommandLineInterface().run([*argv, "lmo.asgi:application"])
         self.stdout.write("\n  LMO stopped.\n")
