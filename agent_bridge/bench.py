@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import resource
 import secrets
 import shutil
@@ -18,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import AsyncExitStack, contextmanager
 from pathlib import Path
@@ -33,9 +32,14 @@ from websockets.asyncio.client import ClientConnection, connect
 from agent_bridge import protocol
 from agent_bridge.actions import create_token, queue_command
 from agent_bridge.actions.runs import command_frame
-from agent_bridge.actions.tokens import TOKEN_PREFIX, _digest
+from agent_bridge.actions.tokens import TOKEN_PREFIX, secret_digest
 from agent_bridge.models import Agent, AgentToken, CommandRun
-from lmo.bench.processes import _process, daphne_server, free_port, raw_echo_server
+from lmo.bench.processes import (
+    daphne_process,
+    daphne_server,
+    raw_echo_process,
+    raw_echo_server,
+)
 from lmo.bench.registry import BenchOptions, ScenarioResult, register_scenario
 from lmo.bench.stats import ratios, summarize_ms
 
@@ -80,10 +84,10 @@ def _local_agent(server_port: int, token: str) -> Iterator[subprocess.Popen[byte
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _wait(condition: object, timeout: float = 30) -> None:
+def _wait(condition: Callable[[], bool], timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if condition():  # type: ignore[operator]
+        if condition():
             return
         time.sleep(0.01)
     raise RuntimeError("the agent did not connect")
@@ -183,7 +187,7 @@ def _make_agents(owner: Any, count: int) -> list[str]:
     raws = [TOKEN_PREFIX + secrets.token_urlsafe(32) for _ in agents]
     AgentToken.objects.bulk_create(
         [
-            AgentToken(agent=a, digest=_digest(r), prefix=r[:12])
+            AgentToken(agent=a, digest=secret_digest(r), prefix=r[:12])
             for a, r in zip(agents, raws, strict=True)
         ]
     )
@@ -242,12 +246,9 @@ def idle_connections(options: BenchOptions) -> ScenarioResult:
     _raise_fd_limit()
     with _bench_owner() as owner:
         tokens = _make_agents(owner, IDLE_CONNECTIONS + 1)
-        with daphne_server() as port:
-            daphne_pid = _find_child("lmo_serve", port)
-            ours = _held_memory(daphne_pid, f"ws://127.0.0.1:{port}/ws/agent/", tokens, True)
-    echo_port = free_port()
-    cmd = [sys.executable, "-m", "lmo.bench.echo_server", str(echo_port)]
-    with _process(cmd, None, ready_line=True) as echo:
+        with daphne_process() as (port, daphne):
+            ours = _held_memory(daphne.pid, f"ws://127.0.0.1:{port}/ws/agent/", tokens, True)
+    with raw_echo_process() as (echo_port, echo):
         raw = _held_memory(echo.pid, f"ws://127.0.0.1:{echo_port}/", tokens, False)
     metrics = {"bytes_per_connection": round(ours), "kib_per_connection": round(ours / 1024, 1)}
     baseline = {"bytes_per_connection": round(raw), "kib_per_connection": round(raw / 1024, 1)}
@@ -263,13 +264,3 @@ def idle_connections(options: BenchOptions) -> ScenarioResult:
             "goal": {"ratio.memory_per_connection": 3},
         },
     )
-
-
-def _find_child(marker: str, port: int) -> int:
-    for proc in psutil.Process(os.getpid()).children(recursive=True):
-        try:
-            if marker in " ".join(proc.cmdline()) and str(port) in proc.cmdline():
-                return int(proc.pid)
-        except psutil.Error:
-            continue
-    raise RuntimeError("the Daphne process was not found")

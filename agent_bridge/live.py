@@ -1,15 +1,14 @@
-"""Pushing a computer's row (presence, name, connectors) to its owner's open pages."""
+"""Pushing a computer's card (presence, name, connectors) to its owner's open pages."""
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.template.loader import render_to_string
 
 from agent_bridge.models import Agent
-from lmo.live.events import LiveFragment
-from lmo.live.groups import user_group
-from lmo.live.sender import group_send_sync
+from lmo.live.broadcast import send_fragment_on_commit
 
+# Pushed fragments have no request: their forms post through htmx, which sends the
+# page's CSRF header (this sentinel renders no hidden field).
 _NO_CSRF = {"csrf_token": "NOTPROVIDED"}
 
 
@@ -18,15 +17,5 @@ def agent_html(agent: Agent) -> str:
     return render_to_string("agent_bridge/_agent.html", {"agent": agent, "oob": True, **_NO_CSRF})
 
 
-def _send(user_id: int, html: str) -> None:
-    event: LiveFragment = {"type": "live.fragment", "html": html}
-    group_send_sync(user_group(user_id), dict(event))
-
-
 def push_agent_on_commit(agent: Agent) -> None:
-    def _push() -> None:
-        fresh = Agent.objects.filter(pk=agent.pk).first()
-        if fresh is not None:
-            _send(fresh.owner_id, agent_html(fresh))
-
-    transaction.on_commit(_push)
+    send_fragment_on_commit(user_id=agent.owner_id, html=agent_html(agent))

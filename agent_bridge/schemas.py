@@ -27,12 +27,24 @@ def _validator(schema_json: str) -> Any:
     return cls(schema)
 
 
-def check_params(params: Any, schema: dict[str, Any]) -> None:
-    """Raise SchemaProblem naming the first mismatch (``path: message``)."""
+def _compiled(schema: dict[str, Any]) -> Any:
     try:
-        validator = _validator(json.dumps(schema, sort_keys=True))
+        return _validator(json.dumps(schema, sort_keys=True))
     except (jsonschema.SchemaError, TypeError, ValueError) as exc:
         raise SchemaProblem(f"invalid schema: {exc}", broken_schema=True) from None
+
+
+def schema_is_valid(schema: dict[str, Any]) -> bool:
+    try:
+        _compiled(schema)
+    except SchemaProblem:
+        return False
+    return True
+
+
+def check_params(params: Any, schema: dict[str, Any]) -> None:
+    """Raise SchemaProblem naming the first mismatch (``path: message``)."""
+    validator = _compiled(schema)
     error = jsonschema.exceptions.best_match(validator.iter_errors(params))
     if error is not None:
         where = ".".join(str(p) for p in error.absolute_path) or "parameters"

@@ -15,7 +15,7 @@ from agent_bridge.actions.dispatch import dispatch_command
 from agent_bridge.actions.runs import CommandRefused
 from agent_bridge.models import Agent
 from agent_bridge.rendering import tool_result
-from agent_bridge.schemas import SchemaProblem, check_params
+from agent_bridge.schemas import check_params, schema_is_valid
 from chat.pipeline.tools import Tool, ToolContext, ToolError, ToolResult
 
 _UNSAFE = re.compile(r"[^a-z0-9_]+")
@@ -106,11 +106,8 @@ def machine_tools(user: Any) -> list[Tool]:
         name = tool_name(connector, action)
         label, example = LABELS.get(name, ("", ""))
         schema = _schema(spec, sorted({a.name for a in agents}))
-        try:
-            check_params({}, schema)
-        except SchemaProblem as exc:
-            if exc.broken_schema:
-                continue  # a computer declared a broken schema: the tool is not offered
+        if not schema_is_valid(schema):
+            continue  # a computer declared a broken schema: the tool is not offered
         where = ", ".join(sorted({a.name for a in agents}))
         tools.append(
             Tool(

@@ -156,6 +156,16 @@ def charlie(db: Any) -> User:
     return make_user("charlie@example.com")
 
 
+def verified_session_key(user: User) -> str:
+    """The key of a new session of ``user`` that passed the second factor (for sockets)."""
+    client = Client()
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
+    session.save()
+    return session.session_key or ""
+
+
 @pytest.fixture
 def login_verified() -> Callable[[Client, User], Client]:
     """Log ``user`` into ``client`` with a session that passed the second factor."""

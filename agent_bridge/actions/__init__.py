@@ -1,5 +1,6 @@
 """Every write of the agent bridge (tokens, pairing, presence, command runs)."""
 
+from agent_bridge.actions.agents import rename_agent, revoke_agent
 from agent_bridge.actions.dispatch import dispatch_command
 from agent_bridge.actions.pairing import approve_pairing, poll_pairing, start_pairing
 from agent_bridge.actions.presence import mark_connected, mark_disconnected, touch_agent
@@ -11,13 +12,7 @@ from agent_bridge.actions.runs import (
     record_ack,
     record_result,
 )
-from agent_bridge.actions.tokens import (
-    authenticate_token,
-    create_token,
-    rename_agent,
-    revoke_agent,
-    revoke_token,
-)
+from agent_bridge.actions.tokens import authenticate_token, create_token, revoke_token
 
 __all__ = [
     "approve_pairing",

@@ -11,7 +11,6 @@ Codes are single-use; starting is rate-limited per address and entering per user
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,7 +20,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
-from agent_bridge.actions.tokens import create_token
+from agent_bridge.actions.tokens import create_token, secret_digest
 from agent_bridge.live import push_agent_on_commit
 from agent_bridge.models import Agent, Pairing
 
@@ -39,10 +38,6 @@ class PairingError(Exception):
 
 class RateLimited(PairingError):
     pass
-
-
-def _digest(device_code: str) -> str:
-    return hashlib.sha256(device_code.encode()).hexdigest()
 
 
 def _hit(key: str, limit: int) -> bool:
@@ -83,7 +78,7 @@ def start_pairing(*, name: str, platform: str = "", address: str | None = None) 
             break
     Pairing.objects.filter(expires_at__lt=timezone.now() - CODE_TTL).delete()
     Pairing.objects.create(
-        device_digest=_digest(device_code),
+        device_digest=secret_digest(device_code),
         user_code=user_code,
         name=name,
         platform=platform[:120],
@@ -142,7 +137,7 @@ def poll_pairing(*, device_code: str) -> PollOutcome:
     pairing = (
         Pairing.objects.select_for_update(of=("self",))
         .select_related("agent", "approved_by")
-        .filter(device_digest=_digest(device_code))
+        .filter(device_digest=secret_digest(device_code))
         .first()
     )
     if pairing is None or pairing.state == Pairing.State.DELIVERED:

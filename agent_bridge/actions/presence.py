@@ -4,7 +4,6 @@ a computer that stays away longer than the owner's threshold raises a notificati
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from django.db import transaction
@@ -14,8 +13,6 @@ from agent_bridge import protocol
 from agent_bridge.live import push_agent_on_commit
 from agent_bridge.models import Agent
 from agent_bridge.notices import notify_back_online
-
-TOUCH_EVERY = timedelta(seconds=30)
 
 
 @dataclass(frozen=True)

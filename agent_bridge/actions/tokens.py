@@ -12,14 +12,15 @@ from django.db import transaction
 from django.utils import timezone
 
 from agent_bridge.events import send_to_agent_on_commit
-from agent_bridge.live import push_agent_on_commit
 from agent_bridge.models import Agent, AgentToken
 
 TOKEN_PREFIX = "lmo_at_"  # noqa: S105 (a marker, not a secret)
 TOUCH_EVERY = timedelta(minutes=1)
 
 
-def _digest(raw: str) -> str:
+def secret_digest(raw: str) -> str:
+    """What is stored of a secret (a token, a pairing device code): its SHA-256. Both are
+    long random strings, so a plain hash is enough to make a leaked table useless."""
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
@@ -34,7 +35,11 @@ class NewToken:
 def create_token(*, agent: Agent, created_by: Any = None, label: str = "") -> NewToken:
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = AgentToken.objects.create(
-        agent=agent, digest=_digest(raw), prefix=raw[:12], label=label[:80], created_by=created_by
+        agent=agent,
+        digest=secret_digest(raw),
+        prefix=raw[:12],
+        label=label[:80],
+        created_by=created_by,
     )
     return NewToken(token=token, raw=raw)
 
@@ -50,7 +55,9 @@ def authenticate_token(raw: str) -> Agent:
     token, of the agent, and deactivation of the owner are checked on every use."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
         raise TokenRefused("invalid")
-    token = AgentToken.objects.select_related("agent__owner").filter(digest=_digest(raw)).first()
+    token = (
+        AgentToken.objects.select_related("agent__owner").filter(digest=secret_digest(raw)).first()
+    )
     if token is None:
         raise TokenRefused("invalid")
     agent = token.agent
@@ -70,32 +77,3 @@ def revoke_token(*, token: AgentToken) -> None:
         # The live connection used some token of this agent: close it; the agent's other
         # valid tokens (if any) let it reconnect.
         send_to_agent_on_commit(token.agent, {"type": "agent.close", "code": 4410})
-
-
-@transaction.atomic
-def revoke_agent(*, agent: Agent) -> bool:
-    """Revoke a computer: its tokens stop working at once, its live connection is closed,
-    and the commands still waiting for it are cancelled."""
-    from agent_bridge.actions.runs import cancel_open_runs
-
-    now = timezone.now()
-    if not Agent.objects.filter(pk=agent.pk, revoked_at__isnull=True).update(
-        revoked_at=now, connected=False, channel_name=""
-    ):
-        return False
-    AgentToken.objects.filter(agent=agent, revoked_at__isnull=True).update(revoked_at=now)
-    cancel_open_runs(agent=agent, reason="The computer was removed from your account.")
-    send_to_agent_on_commit(agent, {"type": "agent.close", "code": 4410})
-    agent.refresh_from_db()
-    push_agent_on_commit(agent)
-    return True
-
-
-def rename_agent(*, agent: Agent, name: str) -> Agent:
-    name = " ".join(name.split())[:80]
-    if not name:
-        raise ValueError("A computer needs a name.")
-    agent.name = name
-    agent.save(update_fields=["name"])
-    push_agent_on_commit(agent)
-    return agent

@@ -65,19 +65,32 @@ def _process(
 
 
 @contextmanager
-def daphne_server() -> Iterator[int]:
-    """LMO served by Daphne in a child process with this process's environment."""
+def daphne_process() -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    """LMO served by Daphne in a child process with this process's environment: its port
+    and the process (to measure it)."""
     port = free_port()
     manage = str(Path(settings.BASE_DIR) / "manage.py")
     cmd = [sys.executable, manage, "lmo_serve", "--host", "127.0.0.1", "--port", str(port)]
-    with _process(cmd, f"http://127.0.0.1:{port}/healthz"):
+    with _process(cmd, f"http://127.0.0.1:{port}/healthz") as proc:
+        yield port, proc
+
+
+@contextmanager
+def daphne_server() -> Iterator[int]:
+    with daphne_process() as (port, _):
         yield port
 
 
 @contextmanager
-def raw_echo_server() -> Iterator[int]:
+def raw_echo_process() -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
     """A bare ``websockets`` echo server in a child process: the floor for a round trip."""
     port = free_port()
     cmd = [sys.executable, "-m", "lmo.bench.echo_server", str(port)]
-    with _process(cmd, None, ready_line=True):
+    with _process(cmd, None, ready_line=True) as proc:
+        yield port, proc
+
+
+@contextmanager
+def raw_echo_server() -> Iterator[int]:
+    with raw_echo_process() as (port, _):
         yield port

@@ -29,7 +29,7 @@ from tests.agent_bridge.live import (
     wait_finished,
     wait_until,
 )
-from tests.conftest import start_worker, stop_worker
+from tests.conftest import start_worker, stop_worker, verified_session_key
 
 pytestmark = [pytest.mark.scaled, pytest.mark.django_db(transaction=True)]
 State = CommandRun.State
@@ -199,19 +199,6 @@ def test_a_real_mcp_server_answers_in_the_chat(alice: Any, tmp_path: Path, folde
     assert "Europe/Paris" in tool_reply[0]["content"]
 
 
-def _verified_session_key(user: Any) -> str:
-    from django.test import Client
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
-    session.save()
-    return session.session_key or ""
-
-
 def test_two_daphne_processes_the_command_and_result_cross(
     alice: Any, tmp_path: Path, folder: Path
 ) -> None:
@@ -227,7 +214,7 @@ def test_two_daphne_processes_the_command_and_result_cross(
             try:
                 wait_connected(agent)
                 ws_url = b.url.replace("http", "ws") + "/ws/live/"
-                headers = {"Cookie": f"sessionid={_verified_session_key(alice)}"}
+                headers = {"Cookie": f"sessionid={verified_session_key(alice)}"}
                 with connect(ws_url, additional_headers=headers, origin=Origin(b.url)) as page:
                     page.send(json.dumps({"type": "chat.join", "conversation": conversation.pk}))
                     page.send(

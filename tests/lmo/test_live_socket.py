@@ -13,7 +13,7 @@ from lmo.asgi import application
 from lmo.live.auth import CLOSE_NOT_SIGNED_IN, CLOSE_SECOND_FACTOR
 from lmo.live.broadcast import send_fragment_on_commit
 from lmo.live.frames import MAX_FRAME_BYTES
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, verified_session_key
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
 
@@ -29,17 +29,7 @@ def _communicator(session_key: str | None, origin: bytes | None = ORIGIN) -> Web
     return WebsocketCommunicator(application, "/ws/live/", headers=headers)
 
 
-@sync_to_async
-def _verified_session(user: User) -> str:
-    from django_otp import DEVICE_ID_SESSION_KEY
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user).persistent_id
-    session.save()
-    return session.session_key or ""
+_verified_session = sync_to_async(verified_session_key)
 
 
 @sync_to_async

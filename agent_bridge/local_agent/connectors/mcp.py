@@ -38,6 +38,7 @@ class McpHost:
         self.on_tools = on_tools
         self.session: ClientSession | None = None
         self.tools: dict[str, Any] = {}  # action name -> mcp Tool
+        self._connector: Connector | None = None  # built once per list of tools
         self.ready = asyncio.Event()
         self.restarts = 0
         self._broken = asyncio.Event()
@@ -71,6 +72,8 @@ class McpHost:
                     tools = {_action_name(t.name): t for t in listed.tools}
                     changed = set(tools) != set(self.tools)
                     self.session, self.tools = session, tools
+                    if changed:
+                        self._connector = None
                     self._broken.clear()
                     self.ready.set()
                     delay = 0.5
@@ -134,6 +137,11 @@ class McpHost:
         return data
 
     def connector(self) -> Connector:
+        if self._connector is None:
+            self._connector = self._build_connector()
+        return self._connector
+
+    def _build_connector(self) -> Connector:
         connector = Connector(self.connector_name, f"Tools of the MCP server {self.server.name}.")
         for action, tool in self.tools.items():
             schema = dict(tool.input_schema or {"type": "object"})
