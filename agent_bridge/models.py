@@ -125,7 +125,7 @@ class Pairing(models.Model):
 
 class CommandRunQuerySet(models.QuerySet["CommandRun"]):
     def owned_by(self, user: Any) -> CommandRunQuerySet:
-        return self.filter(agent__owner=user)
+        return self.filter(owner=user)
 
     def unfinished(self) -> CommandRunQuerySet:
         return self.filter(state__in=CommandRun.OPEN_STATES)
@@ -144,10 +144,14 @@ class CommandRun(models.Model):
         TIMED_OUT = "timed_out", "Timed out"
         CANCELLED = "cancelled"
         DENIED = "denied"
+        EXPIRED = "expired", "Not answered"  # its permission request expired
 
     OPEN_STATES = (State.QUEUED, State.SENT, State.ACKED)
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="command_runs"
+    )
     agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="runs")
     target = models.CharField(max_length=64)
     action = models.CharField(max_length=64)
@@ -166,8 +170,25 @@ class CommandRun(models.Model):
     # Who asked: a chat tool call (idempotency key, so a re-run node finds its run) and
     # the chat run waiting for the result.
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+"
     )
+    # The audit: what allowed (or refused) it and who decided. Finished records are sealed
+    # into the owner's hash chain (permissions.audit) and can no longer change.
+    grant = models.ForeignKey(
+        "permissions.Grant", on_delete=models.RESTRICT, null=True, blank=True, related_name="runs"
+    )
+    permission_request = models.ForeignKey(
+        "permissions.PermissionRequest",
+        on_delete=models.RESTRICT,
+        null=True,
+        blank=True,
+        related_name="runs",
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    audit_seq = models.PositiveBigIntegerField(null=True, blank=True)
+    audit_digest = models.CharField(max_length=64, blank=True)
     idempotency_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
     conversation_id = models.BigIntegerField(null=True, blank=True)
     message_id = models.BigIntegerField(null=True, blank=True)
@@ -176,7 +197,11 @@ class CommandRun(models.Model):
 
     class Meta:
         ordering = ("-created_at",)
+        constraints = [
+            models.UniqueConstraint(fields=("owner", "audit_seq"), name="run_audit_seq_unique")
+        ]
         indexes = [
+            models.Index(fields=("owner", "-created_at")),
             models.Index(fields=("agent", "-created_at")),
             models.Index(
                 fields=("agent", "state"),
@@ -192,6 +217,18 @@ class CommandRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target}.{self.action} on {self.agent_id} ({self.state})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Append-only once sealed (the database refuses it too: see the audit trigger).
+        if self.audit_digest:
+            raise ValueError("A finished command record is part of the audit and cannot change.")
+        if self.owner_id is None and self.agent_id is not None:
+            self.owner_id = Agent.objects.values_list("owner_id", flat=True).get(pk=self.agent_id)
+        super().save(*args, **kwargs)
+
+    @property
+    def is_sealed(self) -> bool:
+        return bool(self.audit_digest)
 
     @property
     def wait_key(self) -> str:

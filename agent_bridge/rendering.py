@@ -62,6 +62,23 @@ def _shell(run: CommandRun, data: dict[str, Any]) -> ToolResult:
 
 
 def tool_result(run: CommandRun) -> ToolResult:
+    if run.state == CommandRun.State.DENIED:
+        return ToolResult(
+            text=(
+                f"Permission denied: {run.target}.{run.action} on {run.agent.name} did not run "
+                f"({run.error or 'the user did not allow it'}). Tell the user it was not run "
+                "and why; do not try to get around it."
+            ),
+            error=True,
+        )
+    if run.state == CommandRun.State.EXPIRED:
+        return ToolResult(
+            text=(
+                f"No permission: {run.target}.{run.action} on {run.agent.name} did not run "
+                f"({run.error}). Tell the user they can ask again to get a new request."
+            ),
+            error=True,
+        )
     if run.state != CommandRun.State.SUCCEEDED:
         reason = run.error or f"The command ended as {run.get_state_display().lower()}."
         return ToolResult(

@@ -225,6 +225,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.purge",
         "schedule": crontab(hour=3, minute=17),
     },
+    "permissions-expire-requests": {
+        "task": "permissions.expire_requests",
+        "schedule": 15.0,  # seconds: unanswered requests end their chat run promptly
+    },
     "agent-bridge-expire-runs": {
         "task": "agent_bridge.expire_runs",
         "schedule": 10.0,  # seconds: commands past their deadline end promptly
@@ -330,6 +334,13 @@ LMO_NOTIFICATION_RETENTION_DAYS = env_int("LMO_NOTIFICATION_RETENTION_DAYS", 90,
 # --- The agent bridge -------------------------------------------------------------------
 # How long a command may wait for its computer (offline, busy) before it times out.
 LMO_AGENT_COMMAND_TIMEOUT = env_int("LMO_AGENT_COMMAND_TIMEOUT", 120, minimum=5, maximum=86400)
+
+# --- Permissions -------------------------------------------------------------------------
+# How long a permission request waits for an answer, how long "Allow for N minutes" lasts,
+# and how recent the last code must be to allow shell or write actions "Always".
+LMO_PERMISSION_REQUEST_MINUTES = env_int("LMO_PERMISSION_REQUEST_MINUTES", 15, minimum=1)
+LMO_PERMISSION_WINDOW_MINUTES = env_int("LMO_PERMISSION_WINDOW_MINUTES", 15, minimum=1)
+LMO_STEP_UP_MINUTES = env_int("LMO_STEP_UP_MINUTES", 10, minimum=1)
 
 # --- The assistant -----------------------------------------------------------------------
 # Any OpenAI-compatible endpoint (OpenAI, llama.cpp, vLLM, Ollama...). With neither a base

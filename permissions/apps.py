@@ -1,3 +1,5 @@
+"""Grants, permission requests and the audit trail: the one place that decides whether a command may run."""
+
 from __future__ import annotations
 
 from django.apps import AppConfig
@@ -9,6 +11,8 @@ class PermissionsConfig(AppConfig):
 
     def ready(self) -> None:
         from lmo.tabs import SettingsTab, register_settings_tab
+        from permissions import bench, notices, waits  # noqa: F401  (registering)
+        from permissions.tab import permissions_context
 
         register_settings_tab(
             SettingsTab(
@@ -16,6 +20,6 @@ class PermissionsConfig(AppConfig):
                 label="Permissions",
                 order=10,
                 template="permissions/_settings_tab.html",
-                context=lambda request: {},
+                context=permissions_context,
             )
         )

@@ -1,6 +1,16 @@
 from __future__ import annotations
 
-from typing import Any
+from django.urls import path
+
+from permissions import views
 
 app_name = "permissions"
-urlpatterns: list[Any] = []
+urlpatterns = [
+    path("requests/<uuid:pk>/decide/", views.decide, name="decide"),
+    path("grants/<uuid:pk>/revoke/", views.revoke, name="revoke"),
+    path("grants/<uuid:pk>/expiry/", views.expiry, name="expiry"),
+    path("revoke-all/", views.revoke_all, name="revoke_all"),
+    path("block/", views.block, name="block"),
+    path("audit/", views.audit, name="audit"),
+    path("audit.csv", views.audit_csv, name="audit_csv"),
+]

@@ -6,12 +6,12 @@ from typing import Any
 
 from django.utils import timezone
 
-from agent_bridge.actions.runs import queue_command
 from agent_bridge.models import Agent, CommandRun
 from chat.pipeline.tools import ToolContext, ToolError
 from chat.pipeline.waiting import register_resolver, wait_for
 
 WAIT_KIND = "agent_result"
+PERMISSION_KIND = "permission"
 
 
 def dispatch_command(
@@ -23,19 +23,39 @@ def dispatch_command(
     params: dict[str, Any],
     timeout: float | None = None,
 ) -> CommandRun:
-    """Queue the command (once per tool call: the node re-runs after resuming) and wait
-    with ``interrupt()`` until it finishes; returns the finished run."""
-    run = queue_command(
+    """Pass the permission gate, then wait for the command; returns the finished run
+    (succeeded, failed... or denied / not answered when permission was not given).
+
+    Each step is keyed on the tool call, because the node re-runs from its start after
+    every resume: the gate finds the run or request it made, and the waits come in the
+    same order every time (the permission first, if one was asked for, then the result)."""
+    from permissions.actions import gate_command
+
+    gate = gate_command(
         agent=agent,
         target=target,
         action=action,
         params=params,
-        requested_by_id=context.user_id,
-        timeout=timeout,
         idempotency_key=f"chat:{context.message_id}:{context.tool_call_id}",
+        requested_by_id=context.user_id,
         conversation_id=context.conversation_id,
         message_id=context.message_id,
+        timeout=timeout,
     )
+    run = gate.run
+    if gate.request is not None:
+        request = gate.request
+        wait_for(
+            context,
+            kind=PERMISSION_KIND,
+            key=request.wait_key,
+            prompt=f"Waiting for your permission to run {target}.{action} on {agent.name}…",
+            request=str(request.pk),
+        )
+        run = CommandRun.objects.filter(idempotency_key=request.idempotency_key).first()
+        if run is None:
+            raise ToolError("The permission request was not answered.")
+    assert run is not None
     if not run.is_finished:
         wait_for(
             context,

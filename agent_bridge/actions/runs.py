@@ -22,6 +22,9 @@ from agent_bridge import protocol
 from agent_bridge.events import AgentCommand, send_to_agent_on_commit
 from agent_bridge.models import Agent, CommandRun
 from agent_bridge.schemas import SchemaProblem, check_params
+from permissions.audit import seal
+from permissions.decision import consume, may_run
+from permissions.models import Grant
 
 log = logging.getLogger(__name__)
 RESEND_LIMIT = 2  # a command is sent at most twice (once more after a dropped connection)
@@ -30,6 +33,14 @@ State = CommandRun.State
 
 class CommandRefused(Exception):
     """The command cannot be queued (shown to the user and the assistant as is)."""
+
+
+class PermissionNeeded(CommandRefused):
+    """No grant allows it (or the one given was revoked or used up meanwhile)."""
+
+
+class PermissionRefused(CommandRefused):
+    """A block rule of the user matches it."""
 
 
 def _check(agent: Agent, target: str, action: str, params: dict[str, Any]) -> None:
@@ -77,9 +88,16 @@ def queue_command(
     idempotency_key: str | None = None,
     conversation_id: int | None = None,
     message_id: int | None = None,
+    grant: Grant | None = None,
+    permission_request_id: Any = None,
+    decided_by_id: int | None = None,
 ) -> CommandRun:
     """Store a command for ``agent`` and nudge its connection after commit. With an
-    ``idempotency_key`` the same request returns the run it already made."""
+    ``idempotency_key`` the same request returns the run it already made.
+
+    Nothing is queued without permission: with no ``grant`` given, ``permissions`` decides
+    (PermissionRefused for a block rule, PermissionNeeded when nothing allows it); a
+    once-grant is used up by this command, atomically."""
     if idempotency_key:
         existing = CommandRun.objects.filter(idempotency_key=idempotency_key).first()
         if existing is not None:
@@ -88,7 +106,9 @@ def queue_command(
     seconds = timeout if timeout is not None else settings.LMO_AGENT_COMMAND_TIMEOUT
     try:
         with transaction.atomic():
+            permit = _take_permit(agent, target, action, params, grant)
             run = CommandRun.objects.create(
+                owner_id=agent.owner_id,
                 agent=agent,
                 target=target,
                 action=action,
@@ -98,10 +118,88 @@ def queue_command(
                 idempotency_key=idempotency_key,
                 conversation_id=conversation_id,
                 message_id=message_id,
+                grant=permit,
+                permission_request_id=permission_request_id,
+                decided_by_id=decided_by_id or permit.created_by_id,
             )
             _nudge_on_commit(run)
     except IntegrityError:
         return CommandRun.objects.get(idempotency_key=idempotency_key)
+    return run
+
+
+def _take_permit(
+    agent: Agent, target: str, action: str, params: dict[str, Any], given: Grant | None
+) -> Grant:
+    """The grant this command runs under, used up if it is a once-grant."""
+    if given is not None:
+        if not consume(given):
+            raise PermissionNeeded("That permission was revoked or already used.")
+        return given
+    tried: set[Any] = set()
+    for _ in range(3):
+        verdict = may_run(
+            owner_id=agent.owner_id,
+            agent_id=agent.pk,
+            target=target,
+            action=action,
+            params=params,
+            exclude=tried,
+        )
+        if verdict.outcome == "deny":
+            raise PermissionRefused(f"{target}.{action} is {verdict.reason}.")
+        if verdict.grant is None:
+            break
+        if consume(verdict.grant):
+            return verdict.grant
+        tried.add(verdict.grant.pk)  # another command used it first: look again
+    raise PermissionNeeded(f"{target}.{action} on {agent.name} needs your permission.")
+
+
+def record_refused(
+    *,
+    agent: Agent,
+    target: str,
+    action: str,
+    params: dict[str, Any],
+    state: str,
+    reason: str,
+    requested_by_id: int | None = None,
+    idempotency_key: str | None = None,
+    conversation_id: int | None = None,
+    message_id: int | None = None,
+    grant: Grant | None = None,
+    permission_request_id: Any = None,
+    decided_by_id: int | None = None,
+) -> CommandRun:
+    """The audit record of a command that was not run (denied, or its request expired),
+    sealed at once. Idempotent on ``idempotency_key``."""
+    if idempotency_key:
+        existing = CommandRun.objects.filter(idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    now = timezone.now()
+    with transaction.atomic():
+        run = CommandRun.objects.create(
+            owner_id=agent.owner_id,
+            agent=agent,
+            target=target,
+            action=action,
+            params=params,
+            state=state,
+            deadline=now,
+            finished_at=now,
+            error_code=state,
+            error=reason,
+            requested_by_id=requested_by_id,
+            idempotency_key=idempotency_key,
+            conversation_id=conversation_id,
+            message_id=message_id,
+            grant=grant,
+            permission_request_id=permission_request_id,
+            decided_by_id=decided_by_id,
+        )
+        seal(run.pk)
     return run
 
 
@@ -163,8 +261,8 @@ def _succeed_quietly(agent_id: Any, frame: protocol.Result) -> bool:
     """The common case in one statement: a success for an open command nobody waits on
     (no chat run to resume, nothing to notify)."""
     now = timezone.now()
-    return bool(
-        CommandRun.objects.filter(
+    with transaction.atomic():
+        done = CommandRun.objects.filter(
             pk=frame.id,
             agent_id=agent_id,
             state__in=CommandRun.OPEN_STATES,
@@ -176,7 +274,9 @@ def _succeed_quietly(agent_id: Any, frame: protocol.Result) -> bool:
             finished_at=now,
             acked_at=Coalesce("acked_at", Value(now)),
         )
-    )
+        if done:
+            seal(frame.id)
+    return bool(done)
 
 
 def _finish(
@@ -201,6 +301,7 @@ def _finish(
     if state == State.SUCCEEDED and run.acked_at is None:
         run.acked_at = run.finished_at  # the result implies the ack (it may have been lost)
     run.save()
+    seal(run.pk)
     if run.conversation_id is not None:
         conversation_id, key = run.conversation_id, run.wait_key
         value = {"run": str(run.pk), "state": state}

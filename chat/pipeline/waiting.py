@@ -46,3 +46,17 @@ def already_resolved(waiting: dict[str, Any]) -> Any:
     """The value to resume ``waiting`` with now, or None to keep waiting."""
     resolver = _resolvers.get(str(waiting.get("kind", "")))
     return resolver(str(waiting.get("key", ""))) if resolver else None
+
+
+# kind -> fn(waiting) returning HTML the chat shows with the wait (e.g. a request's choices).
+_cards: dict[str, Callable[[dict[str, Any]], str]] = {}
+
+
+def register_card(kind: str, render: Callable[[dict[str, Any]], str]) -> None:
+    """An app shows something actionable in the chat while a run waits for ``kind``."""
+    _cards[kind] = render
+
+
+def render_waiting_card(waiting: dict[str, Any]) -> str:
+    render = _cards.get(str(waiting.get("kind", "")))
+    return render(waiting) if render else ""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -13,6 +14,7 @@ from django.utils import timezone
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from lmo.accounts.mfa import VERIFIED_AT_KEY
 from lmo.accounts.models import BackupCodeDevice, normalize_backup_code
 from lmo.accounts.notices import notify_sign_in
 
@@ -76,7 +78,27 @@ def verify_second_factor(*, request: HttpRequest, code: str) -> CodeCheck:
     A TOTP code is accepted once (django-otp remembers the last time step used) and a
     backup code is consumed. Wrong codes make the device wait 1, 2, 4 ... seconds before
     the next attempt (django-otp throttling); the returned check says until when."""
-    user = request.user
+    check, device = _check_code(request.user, code)
+    if device is None:
+        return check
+    _mark_verified(request, device)
+    notify_sign_in(
+        request=request,
+        backup_code_left=device.remaining() if isinstance(device, BackupCodeDevice) else None,
+    )
+    return check
+
+
+def confirm_identity(*, request: HttpRequest, code: str) -> CodeCheck:
+    """Step-up: a fresh code from an already verified session (before a sensitive
+    change). Same checks and throttling as at sign-in; the session is kept."""
+    check, device = _check_code(request.user, code)
+    if device is not None:
+        request.session[VERIFIED_AT_KEY] = time.time()
+    return check
+
+
+def _check_code(user: Any, code: str) -> tuple[CodeCheck, Any]:
     is_backup = len(normalize_backup_code(code)) > 8
     model: type[TOTPDevice] | type[BackupCodeDevice] = BackupCodeDevice if is_backup else TOTPDevice
     locked_until: datetime | None = None
@@ -90,16 +112,8 @@ def verify_second_factor(*, request: HttpRequest, code: str) -> CodeCheck:
                 continue
             token = code if is_backup else _digits(code)
             if device.verify_token(token):
-                verified_device = device
-                break
-        else:
-            return CodeCheck(ok=False, locked_until=locked_until)
-    _mark_verified(request, verified_device)
-    notify_sign_in(
-        request=request,
-        backup_code_left=verified_device.remaining() if is_backup else None,
-    )
-    return CodeCheck(ok=True)
+                return CodeCheck(ok=True), device
+    return CodeCheck(ok=False, locked_until=locked_until), None
 
 
 def regenerate_backup_codes(*, user: Any) -> list[str]:
@@ -126,6 +140,7 @@ def _mark_verified(request: HttpRequest, device: Any) -> None:
     # before the second factor is worth nothing after it.
     request.session.cycle_key()
     otp_login(request, device)
+    request.session[VERIFIED_AT_KEY] = time.time()
     # The session list (Settings -> Security, sign-in notices) knows it by its new key now.
     UserSession.objects.create_from_request(request)
 

@@ -71,3 +71,12 @@ def request_gate(request: Any) -> Gate:
     gate = gate_for(request.user, verified=request_is_verified(request))
     request._lmo_gate = (request.user.pk, gate)
     return gate
+
+
+VERIFIED_AT_KEY = "lmo_verified_at"  # when this session last entered a code (epoch seconds)
+
+
+def recently_verified(session: Mapping[str, Any], *, minutes: int, now: float) -> bool:
+    """Did this session enter a second-factor code within the last ``minutes``?"""
+    verified_at = session.get(VERIFIED_AT_KEY)
+    return isinstance(verified_at, int | float) and 0 <= now - verified_at < minutes * 60

@@ -14,6 +14,7 @@ from notifications.actions.reading import (
     delete_notification,
     mark_all_read,
     mark_read,
+    settle,
 )
 
 __all__ = [
@@ -29,5 +30,6 @@ __all__ = [
     "purge_notifications",
     "save_preferences",
     "send_digests",
+    "settle",
     "stop_emails",
 ]

@@ -93,3 +93,17 @@ def act(*, user: Any, notification: Notification, key: str) -> ActResult:
 
 class _AlreadyActed(Exception):
     pass
+
+
+def settle(*, owner_id: int, dedupe_key: str, outcome: str) -> bool:
+    """What a notification's buttons would decide was decided elsewhere (in the chat, or
+    it expired): its buttons go away and every tab shows ``outcome``. False if already
+    acted on (or no such notification)."""
+    now = timezone.now()
+    found = Notification.objects.filter(owner_id=owner_id, dedupe_key=dedupe_key)
+    if not found.filter(acted_at__isnull=True).update(
+        acted_at=now, outcome=outcome[:300], read_at=Coalesce("read_at", Value(now))
+    ):
+        return False
+    live.push_changed_on_commit(owner_id, changed=list(found))
+    return True

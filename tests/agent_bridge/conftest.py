@@ -9,6 +9,7 @@ import pytest
 from agent_bridge import protocol
 from agent_bridge.actions import create_token
 from agent_bridge.models import Agent
+from permissions.models import ANY_ACTION, Grant, Origin
 
 FS_LIST = {
     "type": "object",
@@ -37,10 +38,30 @@ def hello(**overrides: Any) -> protocol.Hello:
     return protocol.Hello(**fields)
 
 
-def make_agent(owner: Any, name: str = "laptop") -> tuple[Agent, str]:
+BRIDGE_TARGETS = ("filesystem", "system", "shell", "browser", "apps", "mcp:time")
+
+
+def allow_everything(owner: Any, agent: Agent | None = None) -> None:
+    """Standing grants for every connector (these tests are about the bridge; what
+    permissions decide is tested in tests/permissions)."""
+    for target in BRIDGE_TARGETS:
+        Grant.objects.create(
+            owner=owner,
+            agent=agent,
+            target=target,
+            action=ANY_ACTION,
+            kind=Grant.Kind.ALWAYS,
+            created_by=owner,
+            origin=Origin.SETTINGS,
+        )
+
+
+def make_agent(owner: Any, name: str = "laptop", *, allow: bool = True) -> tuple[Agent, str]:
     agent = Agent.objects.create(
         owner=owner, name=name, capabilities=[c.model_dump() for c in CONNECTORS]
     )
+    if allow:
+        allow_everything(owner, agent)
     return agent, create_token(agent=agent, created_by=owner).raw
 
 

@@ -1,0 +1,41 @@
+"""The request card, rendered the same way for a page and pushed over the socket."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.template.loader import render_to_string
+
+from permissions.models import PermissionRequest
+
+
+def card_context(request: PermissionRequest, **extra: Any) -> dict[str, Any]:
+    from permissions.actions import requires_step_up
+    from permissions.notices import describe
+
+    return {
+        "req": request,
+        "command": describe(request),
+        "step_up_possible": requires_step_up(request, PermissionRequest.Choice.ALWAYS),
+        "scope_value": extra.pop("scope", None) or request.subject,
+        "scopable": bool(request.subject),
+        **extra,
+    }
+
+
+def card_html(request: PermissionRequest, *, oob: bool = False, **extra: Any) -> str:
+    return render_to_string(
+        "permissions/_request.html", {**card_context(request, **extra), "oob": oob}
+    )
+
+
+def push_request_on_commit(request: PermissionRequest) -> None:
+    """Every page of the conversation shows the request as decided (or expired)."""
+    if request.conversation_id is None:
+        return
+    from chat.live import send_now
+    from chat.models import Conversation
+
+    group = Conversation(pk=request.conversation_id).group
+    transaction.on_commit(lambda: send_now(group, card_html(request, oob=True)))
