@@ -200,6 +200,7 @@ def record_refused(
             decided_by_id=decided_by_id,
         )
         seal(run.pk)
+    run.refresh_from_db()
     return run
 
 
