@@ -42,6 +42,7 @@ from lmo.bench.processes import (
 )
 from lmo.bench.registry import BenchOptions, ScenarioResult, register_scenario
 from lmo.bench.stats import ratios, summarize_ms
+from permissions.models import Grant, Origin
 
 THROUGHPUT_COMMANDS = 2000
 IDLE_CONNECTIONS = 1000
@@ -147,6 +148,15 @@ def agent_command(options: BenchOptions) -> ScenarioResult:
     with _bench_owner() as owner, daphne_server() as port:
         agent = Agent.objects.create(owner=owner, name="bench")
         token = create_token(agent=agent).raw
+        Grant.objects.create(
+            owner=owner,
+            agent=agent,
+            target="system",
+            action="ping",
+            kind=Grant.Kind.ALWAYS,
+            created_by=owner,
+            origin=Origin.SETTINGS,
+        )
         with _local_agent(port, token):
             _wait(lambda: Agent.objects.filter(pk=agent.pk, connected=True).exists())
             agent.refresh_from_db()
