@@ -49,7 +49,7 @@ def _sidebar(request: HttpRequest) -> dict[str, Any]:
 
 def _page(request: HttpRequest, messages: list[Message]) -> dict[str, Any]:
     return {
-        "messages": messages,
+        "chat_messages": messages,  # not "messages": that is Django's messages framework
         "has_older": len(messages) == PAGE_SIZE,
         "oldest_id": messages[0].pk if messages else None,
     }

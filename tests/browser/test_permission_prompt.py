@@ -65,14 +65,23 @@ def test_allow_once_then_asked_again_then_allow_for_15_minutes(
             expect(card.locator(".agent-status")).to_have_text("Connected", timeout=20_000)
 
             page.goto(server.url + "/chat/")
-            page.fill("form.composer textarea", f"list files in {folder}")
+            page.fill("form.composer textarea", "what time is it?")
             page.click("form.composer button.send")
-
+            expect(page.locator("#live-status")).to_have_attribute("data-state", "online")
             answers = page.locator(".message.from-assistant")
+            expect(answers.nth(0)).to_contain_text("It is ", timeout=15_000)
+
+            page.locator("form.composer textarea").fill(f"list files in {folder}")
+            page.locator("form.composer textarea").press("Enter")
+            answers = page.locator(
+                ".message.from-assistant:has(.perm-card), .message.from-assistant:has(.block-files)"
+            )
             prompt = answers.nth(0).locator(".perm-card.perm-pending")
             expect(prompt).to_be_visible(timeout=15_000)
             expect(prompt.locator(".perm-command")).to_contain_text(str(folder))
             expect(prompt.locator(".perm-command")).to_contain_text("filesystem.list on Studio")
+            # The conversation's messages are not mistaken for the page's flash messages.
+            expect(page.locator("#toasts .toast", has_text="user:")).to_have_count(0)
             _screenshot(page, "permission-request", tmp_path)
             prompt.get_by_role("button", name="Allow once").click()
             expect(answers.nth(0)).to_contain_text("q3-summary.pdf", timeout=20_000)
