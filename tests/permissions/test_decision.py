@@ -130,7 +130,7 @@ def test_another_users_grant_never_matches(alice: Any, charlie: Any, laptop: Any
 
 def test_mcp_tools_are_granted_by_their_exact_tool(alice: Any, laptop: Any) -> None:
     _grant(alice, target="mcp:time", action="get_current_time")
-    kw = {"target": "mcp:time", "params": {"timezone": "UTC"}}
+    kw: dict[str, Any] = {"target": "mcp:time", "params": {"timezone": "UTC"}}
     assert _decide(laptop, action="get_current_time", **kw).outcome == "allow"
     assert _decide(laptop, action="convert_time", **kw).outcome == "ask"
 
