@@ -23,17 +23,12 @@ from agent_bridge.access import (
 )
 from agent_bridge.actions.pairing import PairingError, RateLimited
 from agent_bridge.models import Agent
-from lmo.tabs import get_settings_tab, settings_tabs
+from lmo.tabs import render_settings_tab
 
 
 def _panel(request: HttpRequest, **extra: Any) -> HttpResponse:
-    """Settings → Apps again (the panel for htmx, the page otherwise), with a message."""
-    tab = get_settings_tab("apps")
-    assert tab is not None
-    context = {"tabs": settings_tabs(), "current": tab, **tab.context(request), **extra}
-    if request.htmx:  # type: ignore[attr-defined]
-        return render(request, tab.template, context)  # swapped into #settings-panel
-    return render(request, "settings.html", context, status=400 if extra.get("error") else 200)
+    """Settings → Apps again, with a message."""
+    return render_settings_tab(request, "apps", **extra)
 
 
 @login_required

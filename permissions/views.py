@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from agent_bridge.access import agents_for_user, get_agent_for_user
 from lmo.accounts.actions import confirm_identity
 from lmo.accounts.mfa import recently_verified
-from lmo.tabs import get_settings_tab, settings_tabs
+from lmo.tabs import render_settings_tab
 from permissions import actions
 from permissions.access import audit_records_for_user, get_grant_for_user, get_request_for_user
 from permissions.audit import verify_chain
@@ -34,13 +34,8 @@ def _ip(request: HttpRequest) -> str | None:
 
 
 def _panel(request: HttpRequest, **extra: Any) -> HttpResponse:
-    """Settings → Permissions again (the panel for htmx, the page otherwise)."""
-    tab = get_settings_tab("permissions")
-    assert tab is not None
-    context = {"tabs": settings_tabs(), "current": tab, **tab.context(request), **extra}
-    if request.htmx:  # type: ignore[attr-defined]
-        return render(request, tab.template, context)
-    return render(request, "settings.html", context, status=400 if extra.get("error") else 200)
+    """Settings → Permissions again, with a message."""
+    return render_settings_tab(request, "permissions", **extra)
 
 
 def _stepped_up(request: HttpRequest, req: PermissionRequest, choice: str) -> tuple[bool, str]:

@@ -40,7 +40,11 @@ class PermissionNeeded(CommandRefused):
 
 
 class PermissionRefused(CommandRefused):
-    """A block rule of the user matches it."""
+    """A block rule of the user matches it (``grant``)."""
+
+    def __init__(self, message: str, grant: Grant) -> None:
+        super().__init__(message)
+        self.grant = grant
 
 
 def _check(agent: Agent, target: str, action: str, params: dict[str, Any]) -> None:
@@ -146,62 +150,14 @@ def _take_permit(
             params=params,
             exclude=tried,
         )
-        if verdict.outcome == "deny":
-            raise PermissionRefused(f"{target}.{action} is {verdict.reason}.")
+        if verdict.outcome == "deny" and verdict.grant is not None:
+            raise PermissionRefused(f"{target}.{action} is {verdict.reason}.", verdict.grant)
         if verdict.grant is None:
             break
         if consume(verdict.grant):
             return verdict.grant
         tried.add(verdict.grant.pk)  # another command used it first: look again
     raise PermissionNeeded(f"{target}.{action} on {agent.name} needs your permission.")
-
-
-def record_refused(
-    *,
-    agent: Agent,
-    target: str,
-    action: str,
-    params: dict[str, Any],
-    state: str,
-    reason: str,
-    requested_by_id: int | None = None,
-    idempotency_key: str | None = None,
-    conversation_id: int | None = None,
-    message_id: int | None = None,
-    grant: Grant | None = None,
-    permission_request_id: Any = None,
-    decided_by_id: int | None = None,
-) -> CommandRun:
-    """The audit record of a command that was not run (denied, or its request expired),
-    sealed at once. Idempotent on ``idempotency_key``."""
-    if idempotency_key:
-        existing = CommandRun.objects.filter(idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return existing
-    now = timezone.now()
-    with transaction.atomic():
-        run = CommandRun.objects.create(
-            owner_id=agent.owner_id,
-            agent=agent,
-            target=target,
-            action=action,
-            params=params,
-            state=state,
-            deadline=now,
-            finished_at=now,
-            error_code=state,
-            error=reason,
-            requested_by_id=requested_by_id,
-            idempotency_key=idempotency_key,
-            conversation_id=conversation_id,
-            message_id=message_id,
-            grant=grant,
-            permission_request_id=permission_request_id,
-            decided_by_id=decided_by_id,
-        )
-        seal(run.pk)
-    run.refresh_from_db()
-    return run
 
 
 def claim_for_send(*, run_id: str, channel_name: str) -> bool:

@@ -16,16 +16,15 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from agent_bridge.actions.refusals import record_refused
 from agent_bridge.actions.runs import (
     CommandRefused,
     PermissionNeeded,
     PermissionRefused,
     queue_command,
-    record_refused,
 )
 from agent_bridge.models import Agent, CommandRun
 from permissions import live
-from permissions.decision import may_run
 from permissions.models import Grant, Origin, PermissionRequest
 from permissions.notices import notify_request, settle_notice
 from permissions.scopes import normalise, scope_problem, subject_of
@@ -81,15 +80,11 @@ def gate_command(
     try:
         return Gate(run=queue_command(timeout=timeout, **common))
     except PermissionRefused as refused:
-        verdict = may_run(
-            owner_id=agent.owner_id, agent_id=agent.pk, target=target, action=action, params=params
-        )
-        grant = verdict.grant if verdict.outcome == "deny" else None
         run = record_refused(
             state=CommandRun.State.DENIED,
             reason=str(refused),
-            grant=grant,
-            decided_by_id=grant.created_by_id if grant else None,
+            grant=refused.grant,
+            decided_by_id=refused.grant.created_by_id,
             **common,
         )
         return Gate(run=run)
