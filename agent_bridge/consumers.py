@@ -19,6 +19,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from agent_bridge import actions, protocol
 from agent_bridge.actions.runs import claim_for_send, command_frame
 from agent_bridge.actions.tokens import TokenRefused
+from agent_bridge.agent_config import config_for
 from agent_bridge.events import AgentClose, AgentCommand, AgentConfig
 from agent_bridge.ingest import ingest_batch
 
@@ -162,6 +163,7 @@ class AgentConsumer(AsyncWebsocketConsumer):
         self.ready = True
         self._touched = time.monotonic()
         await self.channel_layer.group_add(self.group, self.channel_name)
+        config = await _db(config_for)(agent_id=self.agent_id)
         await self.send_frame(
             protocol.HelloOk(
                 protocol=version,
@@ -169,6 +171,7 @@ class AgentConsumer(AsyncWebsocketConsumer):
                 name=connected.agent.name,
                 heartbeat_seconds=HEARTBEAT_SECONDS,
                 max_frame_bytes=protocol.MAX_FRAME_BYTES,
+                config=config,
             )
         )
         pending = await _db(actions.reconcile_runs)(

@@ -229,6 +229,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "permissions.expire_requests",
         "schedule": 15.0,  # seconds: unanswered requests end their chat run promptly
     },
+    "activities-retention": {
+        "task": "activities.apply_retention",
+        "schedule": crontab(hour=4, minute=7),  # daily
+    },
     "agent-bridge-expire-runs": {
         "task": "agent_bridge.expire_runs",
         "schedule": 10.0,  # seconds: commands past their deadline end promptly

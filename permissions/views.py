@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from collections.abc import Iterator
 from typing import Any
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 from agent_bridge.access import agents_for_user, get_agent_for_user
 from lmo.accounts.actions import confirm_identity
 from lmo.accounts.mfa import recently_verified
+from lmo.csvexport import csv_response
 from lmo.tabs import render_settings_tab
 from permissions import actions
 from permissions.access import audit_records_for_user, get_grant_for_user, get_request_for_user
@@ -164,11 +164,6 @@ def audit(request: HttpRequest) -> HttpResponse:
     )
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
 def _csv_rows(records: Any) -> Iterator[list[Any]]:
     yield [
         "id",
@@ -213,15 +208,5 @@ def audit_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     if form.is_bound and not form.is_valid():
         return HttpResponse("Invalid filters: " + form.errors.as_text(), status=400)
     records = audit_records_for_user(request.user, form.cleaned_data if form.is_bound else {})
-    writer = csv.writer(_Echo())
-    response = StreamingHttpResponse(
-        (writer.writerow(_safe(row)) for row in _csv_rows(records)), content_type="text/csv"
-    )
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="lmo-audit-{stamp}.csv"'
-    return response
-
-
-def _safe(row: list[Any]) -> list[Any]:
-    """No cell starts a spreadsheet formula (values come from computers and the model)."""
-    return [f"'{v}" if isinstance(v, str) and v[:1] in ("=", "+", "-", "@") else v for v in row]
+    return csv_response(_csv_rows(records), f"lmo-audit-{stamp}.csv")

@@ -36,10 +36,7 @@ NEEDS_COMPUTER = (
     "Start the LMO agent on it with `python -m agent_bridge.local_agent pair --server "
     "<this server's address>` and pair it in Settings → Apps."
 )
-NEEDS_ACTIVITIES = (
-    "{what} needs your activities (spending and job applications), which this server "
-    "cannot query yet."
-)
+NEEDS_ACTIVITIES = "{what} needs your activities, which are not available right now."
 
 
 @dataclass(frozen=True)
@@ -80,6 +77,12 @@ INTENTS: tuple[Intent, ...] = (
         "activities_spending",
         "what did I spend on groceries last month?",
         NEEDS_ACTIVITIES.format(what="Summarising your spending"),
+    ),
+    Intent(
+        _p(r"\bsearch\b.*?\bactivit(?:y|ies)\b\s+(?:for|about)\s+(?P<query>[^?]+?)\s*\??$"),
+        "activities_search",
+        "search my activities for amazon",
+        NEEDS_ACTIVITIES.format(what="Searching your activities"),
     ),
     Intent(
         _p(r"\b(?:show|list)\b.*\bjob applications?\b"),

@@ -1,0 +1,2 @@
+"""Every write to activities goes through these actions (views, consumers, tasks and the
+assistant's tools call them)."""
