@@ -25,6 +25,7 @@ from agent_bridge.local_agent import VERSION
 from agent_bridge.local_agent.config import Config
 from agent_bridge.local_agent.connectors import ActionError, Connector, build_connectors
 from agent_bridge.local_agent.connectors.mcp import McpHost
+from agent_bridge.local_agent.listeners import Tracking, build_listeners
 from agent_bridge.local_agent.state import State
 
 log = logging.getLogger("lmo.agent")
@@ -61,6 +62,8 @@ class Agent:
         self.outbox_wakeup = asyncio.Event()
         self.batch_in_flight: str | None = None
         self._rehello = False
+        self.tracking = Tracking.from_config(self.state.get("server_config") or {})
+        self.listeners = build_listeners(config, self.state)
 
     # --- lifecycle ------------------------------------------------------------------------
     async def run(self) -> None:
@@ -72,6 +75,8 @@ class Agent:
                     asyncio.gather(*(h.ready.wait() for h in self.mcp)), timeout=20
                 )
         self._settle_interrupted()
+        if self.listeners:
+            self._spawn(self._listen(), "listeners")
         attempt = 0
         try:
             while not self.stopping.is_set():
@@ -175,6 +180,7 @@ class Agent:
         while True:
             frame = protocol.parse_server_frame(await asyncio.wait_for(ws.recv(), 15))
             if isinstance(frame, protocol.HelloOk):
+                self._apply_server_config(frame.config)
                 log.info(
                     "connected to %s as %s (protocol %s)", self.url, frame.name, frame.protocol
                 )
@@ -209,6 +215,7 @@ class Agent:
                     self.batch_in_flight = None
             elif isinstance(frame, protocol.ConfigUpdate):
                 log.info("server preferences: %s", frame.config)
+                self._apply_server_config(frame.config)
 
     def _spawn(self, coro: Any, name: str) -> None:
         task = asyncio.create_task(coro, name=name)
@@ -273,6 +280,31 @@ class Agent:
             return  # kept in the state; sent after the next hello
         with contextlib.suppress(ConnectionClosed):
             await ws.send(frame.dump())
+
+    # --- listeners ------------------------------------------------------------------------
+    def _apply_server_config(self, config: dict[str, Any]) -> None:
+        """Remember the server's tracking switches (they hold while offline, too)."""
+        if "tracking" in config:
+            self.state.set("server_config", {"tracking": config["tracking"]})
+            self.tracking = Tracking.from_config(config)
+
+    def scan_once(self) -> int:
+        """Run every listener once; returns how many activities were queued."""
+        queued = 0
+        for listener in self.listeners:
+            try:
+                queued += listener.scan(self.tracking)
+            except Exception:  # one broken listener must not stop the others
+                log.exception("listener %s failed", type(listener).__name__)
+        return queued
+
+    async def _listen(self) -> None:
+        while not self.stopping.is_set():
+            queued = await asyncio.to_thread(self.scan_once)
+            if queued:
+                self.outbox_wakeup.set()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), self.config.poll_seconds)
 
     # --- background -----------------------------------------------------------------------
     async def _heartbeat(self, ws: ClientConnection, seconds: int) -> None:

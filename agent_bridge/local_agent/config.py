@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 import socket
 import tomllib
 from dataclasses import dataclass, field
@@ -61,6 +62,37 @@ max_output_bytes = 65536
 # Extra history files to read, besides Chrome/Chromium/Firefox profiles found by default:
 # history_files = [{{ browser = "firefox", path = "~/custom/places.sqlite" }}]
 
+[listeners]
+# What this computer notices by itself and reports as activities (queued while offline).
+statements = true   # bank statements dropped into the folder below
+history = true      # job applications and purchases, from the browser history
+poll_seconds = 30
+
+[statements]
+folder = "~/LMO Statements"
+# A bank whose CSV is not recognised: name its columns (by header, or 1-based number), e.g.
+# [statements.mappings.mybank]
+# match = ["Buchungstag", "Betrag"]     # headers that identify it (or files = "dkb-*.csv")
+# date = "Buchungstag"
+# amount = "Betrag"                      # or debit = "..." and credit = "..."
+# description = "Verwendungszweck"
+# counterparty = "Beguenstigter/Zahlungspflichtiger"
+# date_format = "%d.%m.%Y"
+# decimal = ","
+# delimiter = ";"
+# currency_default = "EUR"
+# application = "DKB"
+# Extra category keywords: [statements.categories] groceries = ["corner shop"]
+
+# Pages that are activities, besides the built-in rules (Greenhouse, Lever, Workday, Ashby,
+# LinkedIn Easy Apply; Amazon, eBay, shop checkouts). Named groups fill in the activity:
+# [[activity_rules.jobs]]
+# name = "Personio"
+# url = 'https://(?P<company>[\\w-]+)\\.jobs\\.personio\\.de/.*/applied'
+# [[activity_rules.purchases]]
+# name = "Bol"
+# url = 'https://www\\.bol\\.com/.*/order-confirmation'
+
 # Model Context Protocol servers (stdio) this agent hosts, e.g.:
 # [mcp.time]
 # command = "mcp-server-time"
@@ -92,6 +124,14 @@ class Config:
     apps: dict[str, list[str]] = field(default_factory=dict)
     history_files: list[dict[str, str]] = field(default_factory=list)
     mcp: list[McpServer] = field(default_factory=list)
+    listeners: dict[str, bool] = field(
+        default_factory=lambda: {"statements": True, "history": True}
+    )
+    poll_seconds: float = 30.0
+    statements_folder: Path = field(default_factory=lambda: Path.home() / "LMO Statements")
+    statement_mappings: dict[str, dict[str, Any]] = field(default_factory=dict)
+    categories: dict[str, list[str]] | None = None
+    activity_rules: dict[str, Any] = field(default_factory=dict)
 
     @property
     def directory(self) -> Path:
@@ -182,6 +222,7 @@ def load(path: Path | None = None) -> Config:
         if not config.apps[str(name)]:
             raise ConfigError(f"apps.launch.{name} needs a program to run.")
     config.history_files = list((raw.get("browser") or {}).get("history_files") or [])
+    _listeners(config, raw)
     for name, spec in (raw.get("mcp") or {}).items():
         if not isinstance(spec, dict) or not isinstance(spec.get("command"), str):
             raise ConfigError(f"[mcp.{name}] needs a command.")
@@ -197,6 +238,33 @@ def load(path: Path | None = None) -> Config:
             )
         )
     return config
+
+
+def _listeners(config: Config, raw: dict[str, Any]) -> None:
+    from agent_bridge.local_agent.listeners.rules import rules_from_config
+
+    listeners = raw.get("listeners") or {}
+    for name in ("statements", "history"):
+        config.listeners[name] = bool(listeners.get(name, True))
+    config.poll_seconds = max(1.0, float(listeners.get("poll_seconds", config.poll_seconds)))
+    statements = raw.get("statements") or {}
+    config.statements_folder = Path(str(statements.get("folder", "~/LMO Statements"))).expanduser()
+    mappings = statements.get("mappings") or {}
+    if not isinstance(mappings, dict) or not all(isinstance(m, dict) for m in mappings.values()):
+        raise ConfigError("[statements.mappings.<name>] must be tables.")
+    config.statement_mappings = {str(k): dict(v) for k, v in mappings.items()}
+    categories = statements.get("categories")
+    if categories is not None:
+        from agent_bridge.local_agent.statements.categories import DEFAULT_RULES
+
+        extra = {str(k): _str_list(v, f"statements.categories.{k}") for k, v in categories.items()}
+        names = dict.fromkeys([*extra, *DEFAULT_RULES])
+        config.categories = {k: [*extra.get(k, []), *DEFAULT_RULES.get(k, [])] for k in names}
+    config.activity_rules = dict(raw.get("activity_rules") or {})
+    try:
+        rules_from_config(config.activity_rules)
+    except (ValueError, re.error) as exc:
+        raise ConfigError(f"[activity_rules]: {exc}") from None
 
 
 def _toml_str(value: str) -> str:

@@ -4,10 +4,12 @@ of activities (uploaded in batches, deleted only once acknowledged)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import time
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +31,10 @@ CREATE TABLE IF NOT EXISTS outbox (
     created REAL NOT NULL
 );
 CREATE INDEX IF NOT EXISTS outbox_batch ON outbox(batch);
+CREATE TABLE IF NOT EXISTS kv (
+    key TEXT PRIMARY KEY,           -- listener checkpoints, files read, server tracking
+    value TEXT NOT NULL
+);
 """
 
 
@@ -88,17 +94,31 @@ class State:
         )
 
     # --- outbox ---------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        # The connection is in autocommit mode (isolation_level=None): begin explicitly.
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
     def put(self, items: list[dict[str, Any]]) -> int:
         """Queue activities (each with a stable ``id``); a known id is not queued twice."""
+        with self._transaction():
+            return self._put(items)
+
+    def _put(self, items: list[dict[str, Any]]) -> int:
         added = 0
-        with self.db:
-            for item in items:
-                event_id = str(item.get("id") or uuid.uuid4())
-                cursor = self.db.execute(
-                    "INSERT OR IGNORE INTO outbox (event_id, item, created) VALUES (?, ?, ?)",
-                    (event_id, json.dumps({**item, "id": event_id}), time.time()),
-                )
-                added += cursor.rowcount
+        for item in items:
+            event_id = str(item.get("id") or uuid.uuid4())
+            cursor = self.db.execute(
+                "INSERT OR IGNORE INTO outbox (event_id, item, created) VALUES (?, ?, ?)",
+                (event_id, json.dumps({**item, "id": event_id}), time.time()),
+            )
+            added += cursor.rowcount
         return added
 
     def next_batch(self, size: int) -> tuple[str, list[dict[str, Any]]] | None:
@@ -115,7 +135,7 @@ class State:
 
     def acknowledge(self, batch: str, answered: list[str]) -> None:
         """Delete what the server answered; what it did not is offered again."""
-        with self.db:
+        with self._transaction():
             self.db.executemany(
                 "DELETE FROM outbox WHERE batch = ? AND event_id = ?",
                 [(batch, i) for i in answered],
@@ -127,6 +147,26 @@ class State:
             self.db.execute("UPDATE outbox SET batch = NULL")
         else:
             self.db.execute("UPDATE outbox SET batch = NULL WHERE batch = ?", (batch,))
+
+    # --- listener memory ------------------------------------------------------------------
+    def get(self, key: str) -> Any:
+        row = self.db.execute("SELECT value FROM kv WHERE key = ?", (key,)).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def set(self, key: str, value: Any) -> None:
+        self.db.execute(
+            "INSERT INTO kv (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, json.dumps(value)),
+        )
+
+    def put_and_set(self, items: list[dict[str, Any]], key: str, value: Any) -> int:
+        """Queue ``items`` and remember ``key`` in one transaction (a file counts as read
+        only if its activities are queued)."""
+        with self._transaction():
+            added = self._put(items)
+            self.set(key, value)
+        return added
 
     def outbox_size(self) -> int:
         return int(self.db.execute("SELECT COUNT(*) FROM outbox").fetchone()[0])
