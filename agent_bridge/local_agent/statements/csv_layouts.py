@@ -182,20 +182,6 @@ def _dialect(text: str, wanted: str | None) -> type[csv.Dialect] | csv.Dialect:
         return csv.excel
 
 
-def _mapping_for(
-    name: str, headers: list[str], mappings: dict[str, dict[str, Any]]
-) -> tuple[str, dict[str, Any]] | None:
-    normalised = {_norm(h) for h in headers}
-    for label, mapping in mappings.items():
-        files = mapping.get("files")
-        if files and fnmatch.fnmatch(name.lower(), str(files).lower()):
-            return label, mapping
-        match = mapping.get("match")
-        if match and {_norm(str(m)) for m in match} <= normalised:
-            return label, mapping
-    return None
-
-
 def _resolve_roles(headers: list[str], preset: dict[str, str]) -> dict[str, int]:
     index = {_norm(h): i for i, h in enumerate(headers) if h.strip()}
     roles: dict[str, int] = {}
@@ -287,19 +273,35 @@ def _cell(row: list[str], roles: dict[str, int], role: str) -> str:
     return row[column].strip()
 
 
-def _find_header(rows: list[tuple[int, list[str]]], mapping: dict[str, Any] | None) -> int:
-    """The index of the header row (banks put account details above it)."""
-    if mapping is not None and mapping.get("has_header", True) is False:
-        return -1
-    if mapping is not None and "skip_lines" in mapping:
-        return int(mapping["skip_lines"])
+def _by_file(name: str, mappings: dict[str, dict[str, Any]]) -> tuple[str, dict[str, Any]] | None:
+    for label, mapping in mappings.items():
+        files = mapping.get("files")
+        if files and fnmatch.fnmatch(name.lower(), str(files).lower()):
+            return label, mapping
+    return None
+
+
+def _locate_header(
+    name: str, rows: list[tuple[int, list[str]]], mappings: dict[str, dict[str, Any]]
+) -> tuple[tuple[str, dict[str, Any]] | None, int]:
+    """The user's mapping that applies (if any) and the header row's index (-1: none);
+    banks put account details above the header."""
+    by_file = _by_file(name, mappings)
+    if by_file is not None:
+        if by_file[1].get("has_header", True) is False:
+            return by_file, -1
+        if "skip_lines" in by_file[1]:
+            return by_file, int(by_file[1]["skip_lines"])
+    money = set(ROLES["amount"] + ROLES["debit"] + ROLES["credit"])
     for position, (_, row) in enumerate(rows[:20]):
         names = {_norm(c) for c in row}
-        has_date = bool(names & set(ROLES["date"]))
-        has_money = bool(names & set(ROLES["amount"] + ROLES["debit"] + ROLES["credit"]))
-        if has_date and has_money:
-            return position
-    return 0
+        for label, mapping in mappings.items():
+            wanted = {_norm(str(m)) for m in mapping.get("match") or []}
+            if wanted and wanted <= names:
+                return (label, mapping), position
+        if names & set(ROLES["date"]) and names & money:
+            return by_file, position
+    return by_file, 0
 
 
 def read(
@@ -312,20 +314,9 @@ def read(
     text = _decode(data)
     if not text.strip():
         raise StatementError([Problem(1, "the file is empty")])
-    first_mapping = next(
-        (
-            m
-            for m in mappings.values()
-            if m.get("files") and fnmatch.fnmatch(name.lower(), str(m["files"]).lower())
-        ),
-        None,
-    )
-    delimiter = (
-        str(first_mapping["delimiter"])
-        if first_mapping and first_mapping.get("delimiter")
-        else None
-    )
-    reader = csv.reader(io.StringIO(text), _dialect(text, delimiter))
+    by_file = _by_file(name, mappings)
+    wanted = by_file[1].get("delimiter") if by_file else None
+    reader = csv.reader(io.StringIO(text), _dialect(text, str(wanted) if wanted else None))
     rows: list[tuple[int, list[str]]] = []
     try:
         for row in reader:
@@ -334,11 +325,8 @@ def read(
         raise StatementError(
             [Problem(reader.line_num, f"not a readable CSV file ({exc})")]
         ) from None
-    found = _mapping_for(name, rows[0][1] if rows else [], mappings)
-    header_at = _find_header(rows, found[1] if found else None)
+    found, header_at = _locate_header(name, rows, mappings)
     headers = rows[header_at][1] if header_at >= 0 else []
-    if found is None and header_at >= 0:
-        found = _mapping_for(name, headers, mappings)
     mapping = found[1] if found else None
     layout: Layout | None = None
     if mapping is not None:

@@ -30,7 +30,11 @@ def _locate(tree: OFXTree, text: str) -> Problem | None:
             Aggregate.from_etree(element)
         except Exception as exc:
             fitid = element.findtext("FITID") or ""
-            line = _line_of(text, f"<FITID>{fitid}") if fitid else 0
+            line = 0
+            for tag in ("FITID", "DTPOSTED", "NAME", "TRNAMT"):
+                value = element.findtext(tag)
+                if value and not line:
+                    line = _line_of(text, f"<{tag}>{value}")
             return Problem(line, f"transaction {fitid or '(no FITID)'}: {_reason(exc)}")
     return None
 
