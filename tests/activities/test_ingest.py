@@ -125,7 +125,7 @@ def test_a_concurrent_insert_of_the_same_id_is_a_duplicate_not_an_error(alice: A
         )
         return result
 
-    ingest._validate = racing  # type: ignore[assignment]
+    ingest._validate = racing
     try:
         outcomes = ingest_activities(
             owner=alice,
@@ -136,7 +136,7 @@ def test_a_concurrent_insert_of_the_same_id_is_a_duplicate_not_an_error(alice: A
             source="agent",
         )
     finally:
-        ingest._validate = original  # type: ignore[assignment]
+        ingest._validate = original
     assert [o.status for o in outcomes] == ["duplicate", "accepted"]
     assert Activity.objects.filter(owner=alice).count() == 2
 

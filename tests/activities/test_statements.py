@@ -6,22 +6,22 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from agent_bridge.local_agent.statements import StatementError, read_statement
+from agent_bridge.local_agent.statements import Statement, StatementError, read_statement
 
 FILES = Path(__file__).parent / "files"
 
 
-def _read(name: str, **kwargs: object) -> object:
-    return read_statement(name, (FILES / name).read_bytes(), **kwargs)  # type: ignore[arg-type]
+def _read(name: str, **kwargs: Any) -> Statement:
+    return read_statement(name, (FILES / name).read_bytes(), **kwargs)
 
 
-def _rows(statement: object) -> list[tuple[str, str, str, str]]:
+def _rows(statement: Statement) -> list[tuple[str, str, str, str]]:
     return [
-        (i["timestamp"][:10], i["amount"], i["currency"], i["category"])
-        for i in statement.items()  # type: ignore[attr-defined]
+        (i["timestamp"][:10], i["amount"], i["currency"], i["category"]) for i in statement.items()
     ]
 
 
