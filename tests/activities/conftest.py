@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import Any
 
 from activities.actions.ingest import ingest_activities
+from tests.chat.conftest import _checkpoints, fake_llm, offline  # noqa: F401  (fixtures)
 
 
 def spend(

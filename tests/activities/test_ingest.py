@@ -3,6 +3,7 @@ tracking switches, job status history; and the bridge's activities frames using 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -189,3 +190,28 @@ async def test_the_bridge_acknowledges_each_item_and_sends_tracking_at_hello(ali
     assert isinstance(update, protocol.ConfigUpdate)
     assert update.config["tracking"] == {"disabled_types": [], "disabled_applications": ["Chase"]}
     await socket.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_open_dashboards_hear_of_new_activities_and_others_do_not(alice: Any, bob: Any) -> None:
+    from tests.conftest import verified_session_key
+
+    sockets = []
+    for user in (alice, bob):
+        key = await sync_to_async(verified_session_key)(user)
+        socket = WebsocketCommunicator(
+            application,
+            "/ws/live/",
+            headers=[(b"host", b"localhost"), (b"origin", b"http://localhost"), (b"cookie", f"sessionid={key}".encode())],
+        )
+        connected, _ = await socket.connect()
+        assert connected
+        sockets.append(socket)
+    await sync_to_async(store)(alice, spend("live1", "-3.00"), spend("live2", "-4.00"))
+    frame = json.loads(await sockets[0].receive_from(timeout=5))
+    assert frame == {"type": "activities.changed", "added": 2}
+    assert await sockets[1].receive_nothing(timeout=0.5)
+    await sync_to_async(store)(alice, spend("live1", "-3.00"))  # a duplicate: nothing new
+    assert await sockets[0].receive_nothing(timeout=0.5)
+    for socket in sockets:
+        await socket.disconnect()

@@ -17,7 +17,6 @@ from activities.tools import period_bounds
 from chat.models import Conversation
 from lmo.bench.fake_llm import Reply
 from tests.activities.conftest import job, spend, store
-from tests.chat.conftest import _checkpoints, fake_llm, offline  # noqa: F401  (fixtures)
 from tests.chat.test_pipeline import _run
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -56,7 +55,7 @@ def test_offline_assistant_records_and_lists_job_applications(alice: Any, offlin
     store(alice, job("j2", "Globex", days_ago=2))
     answer = _run(conversation, "show my job applications")
     assert "You have 2 job applications (2 applied)" in answer.content
-    table = [b for b in answer.blocks if b["kind"] == "table"][0]
+    table = next(b for b in answer.blocks if b["kind"] == "table")
     assert {row[1] for row in table["rows"]} == {"Acme", "Globex"}
     answer = _run(conversation, "search my activities for globex")
     assert "Found 1 activity" in answer.content
