@@ -6,10 +6,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from activities.live import push_added_on_commit
-from activities.models import Activity, ActivityType, TrackingPreference
+from activities.models import Activity, ActivityType, StatusChange, Tag, TrackingPreference
 from agent_bridge.agent_config import send_config_on_commit
 
 MAX_RETENTION_DAYS = 36_500
@@ -40,10 +41,19 @@ def save_tracking(
     return prefs
 
 
+def delete_activities(qs: QuerySet[Activity]) -> int:
+    """Delete in a few statements, however many rows (Django's cascade would load every
+    activity into memory first): tags and status history, then the activities."""
+    with transaction.atomic():
+        ids = qs.values("pk")
+        Tag.objects.filter(activity__in=ids).delete()
+        StatusChange.objects.filter(activity__in=ids).delete()
+        return int(qs._raw_delete(qs.db))
+
+
 @transaction.atomic
 def delete_all_activities(*, owner: Any) -> int:
-    deleted = Activity.objects.filter(owner=owner).count()
-    Activity.objects.filter(owner=owner).delete()
+    deleted = delete_activities(Activity.objects.filter(owner=owner))
     if deleted:
         push_added_on_commit(owner_id=owner.pk, count=0)
     return deleted
@@ -57,9 +67,7 @@ def purge_expired(*, now: datetime | None = None) -> int:
     for pref in prefs.iterator():
         for type_, days in pref.retention_days.items():
             cutoff = now - timedelta(days=int(days))
-            with transaction.atomic():
-                count, _ = Activity.objects.filter(
-                    owner_id=pref.owner_id, type=type_, occurred_at__lt=cutoff
-                ).delete()
-            removed += count
+            removed += delete_activities(
+                Activity.objects.filter(owner_id=pref.owner_id, type=type_, occurred_at__lt=cutoff)
+            )
     return removed

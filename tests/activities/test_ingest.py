@@ -193,7 +193,9 @@ async def test_the_bridge_acknowledges_each_item_and_sends_tracking_at_hello(ali
 
 
 @pytest.mark.django_db(transaction=True)
-async def test_open_dashboards_hear_of_new_activities_and_others_do_not(alice: Any, bob: Any) -> None:
+async def test_open_dashboards_hear_of_new_activities_and_others_do_not(
+    alice: Any, bob: Any
+) -> None:
     from tests.conftest import verified_session_key
 
     sockets = []
@@ -202,7 +204,11 @@ async def test_open_dashboards_hear_of_new_activities_and_others_do_not(alice: A
         socket = WebsocketCommunicator(
             application,
             "/ws/live/",
-            headers=[(b"host", b"localhost"), (b"origin", b"http://localhost"), (b"cookie", f"sessionid={key}".encode())],
+            headers=[
+                (b"host", b"localhost"),
+                (b"origin", b"http://localhost"),
+                (b"cookie", f"sessionid={key}".encode()),
+            ],
         )
         connected, _ = await socket.connect()
         assert connected
