@@ -24,6 +24,21 @@ def clean_tag(value: str) -> str:
     return tag
 
 
+def _surely_small(value: dict[str, Any]) -> bool:
+    """A cheap bound that spares encoding the usual few short scalar fields."""
+    if len(value) > 16:
+        return False
+    for key, item in value.items():
+        if len(key) > 100:
+            return False
+        if isinstance(item, str):
+            if len(item) > 500:
+                return False
+        elif not isinstance(item, int | float | bool) and item is not None:
+            return False
+    return True
+
+
 class ActivityIn(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
 
@@ -68,6 +83,8 @@ class ActivityIn(BaseModel):
     def _details(cls, value: dict[str, Any]) -> dict[str, Any]:
         import json
 
+        if _surely_small(value):
+            return value
         if len(json.dumps(value, default=str)) > MAX_DETAILS_BYTES:
             raise ValueError(f"details are larger than {MAX_DETAILS_BYTES // 1024} KB")
         return value

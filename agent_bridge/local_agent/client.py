@@ -29,7 +29,8 @@ from agent_bridge.local_agent.listeners import Tracking, build_listeners
 from agent_bridge.local_agent.state import State
 
 log = logging.getLogger("lmo.agent")
-OUTBOX_BATCH = 200
+OUTBOX_BATCH = protocol.MAX_BATCH_ITEMS
+OUTBOX_WINDOW = 3
 FATAL_CLOSES = {
     4401: "The server wants a token: pair this computer again.",
     4403: "The server does not know this computer's token: pair it again.",
@@ -60,7 +61,7 @@ class Agent:
         self.stopping = asyncio.Event()
         self.tasks: set[asyncio.Task[Any]] = set()
         self.outbox_wakeup = asyncio.Event()
-        self.batch_in_flight: str | None = None
+        self.in_flight: set[str] = set()  # outbox batches sent, not yet answered
         self._rehello = False
         self.tracking = Tracking.from_config(self.state.get("server_config") or {})
         self.listeners = build_listeners(config, self.state)
@@ -164,7 +165,7 @@ class Agent:
                 if task.get_name().startswith("bg-"):
                     task.cancel()
             self.state.release()
-            self.batch_in_flight = None
+            self.in_flight.clear()
         return helloed
 
     async def _hello(self, ws: ClientConnection) -> bool:
@@ -206,13 +207,13 @@ class Agent:
                 self.state.delivered(frame.id)
             elif isinstance(frame, protocol.ActivitiesAck):
                 self.state.acknowledge(frame.batch, [item.id for item in frame.items])
-                self.batch_in_flight = None
+                self.in_flight.discard(frame.batch)
                 self.outbox_wakeup.set()
             elif isinstance(frame, protocol.Error):
                 log.warning("server error %s: %s", frame.code, frame.message)
-                if frame.ref and frame.ref == self.batch_in_flight:
+                if frame.ref and frame.ref in self.in_flight:
                     self.state.release(frame.ref)
-                    self.batch_in_flight = None
+                    self.in_flight.discard(frame.ref)
             elif isinstance(frame, protocol.ConfigUpdate):
                 log.info("server preferences: %s", frame.config)
                 self._apply_server_config(frame.config)
@@ -314,13 +315,15 @@ class Agent:
             self.state.prune()
 
     async def _outbox(self, ws: ClientConnection) -> None:
-        """Upload queued activities, one batch in flight at a time."""
+        """Upload queued activities: a few batches in flight, so the server always has the
+        next one waiting while it stores one."""
         while True:
-            if self.batch_in_flight is None:
+            while len(self.in_flight) < OUTBOX_WINDOW:
                 batch = self.state.next_batch(OUTBOX_BATCH)
-                if batch is not None:
-                    self.batch_in_flight = batch[0]
-                    await ws.send(protocol.ActivitiesBatch(batch=batch[0], items=batch[1]).dump())
+                if batch is None:
+                    break
+                self.in_flight.add(batch[0])
+                await ws.send(protocol.ActivitiesBatch(batch=batch[0], items=batch[1]).dump())
             self.outbox_wakeup.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.outbox_wakeup.wait(), 5)

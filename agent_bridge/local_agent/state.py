@@ -122,16 +122,19 @@ class State:
         return added
 
     def next_batch(self, size: int) -> tuple[str, list[dict[str, Any]]] | None:
-        rows = self.db.execute(
-            "SELECT seq, item FROM outbox WHERE batch IS NULL ORDER BY seq LIMIT ?", (size,)
-        ).fetchall()
+        batch = uuid.uuid4().hex
+        with self._transaction():
+            self.db.execute(
+                "UPDATE outbox SET batch = ? WHERE seq IN "
+                "(SELECT seq FROM outbox WHERE batch IS NULL ORDER BY seq LIMIT ?)",
+                (batch, size),
+            )
+            rows = self.db.execute(
+                "SELECT item FROM outbox WHERE batch = ? ORDER BY seq", (batch,)
+            ).fetchall()
         if not rows:
             return None
-        batch = uuid.uuid4().hex
-        self.db.executemany(
-            "UPDATE outbox SET batch = ? WHERE seq = ?", [(batch, r[0]) for r in rows]
-        )
-        return batch, [json.loads(r[1]) for r in rows]
+        return batch, [json.loads(r[0]) for r in rows]
 
     def acknowledge(self, batch: str, answered: list[str]) -> None:
         """Delete what the server answered; what it did not is offered again."""
