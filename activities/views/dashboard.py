@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
+from django.views.decorators.vary import vary_on_headers
 
 from activities import charts
 from activities.access import activities_for_user, applications_for_user
@@ -54,6 +55,7 @@ def _context(request: HttpRequest) -> dict[str, Any]:
 
 @login_required
 @require_GET
+@vary_on_headers("HX-Request", "HX-Target")  # the same URL is a page or its body: cache apart
 def dashboard(request: HttpRequest) -> HttpResponse:
     context = _context(request)
     if request.htmx and request.htmx.target == "dashboard-body":  # type: ignore[attr-defined]
