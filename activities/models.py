@@ -102,7 +102,7 @@ class Activity(models.Model):
             models.Index(
                 fields=("owner", "type", "occurred_at"),
                 name="activity_owner_type_time",
-                include=("amount", "category", "counterparty"),
+                include=("amount", "currency", "category", "counterparty"),
             ),
             models.Index(fields=("owner", "application"), name="activity_owner_app"),
             models.Index(
