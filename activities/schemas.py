@@ -61,6 +61,14 @@ class ActivityIn(BaseModel):
         "", "applied", "screening", "interview", "offer", "accepted", "rejected", "withdrawn"
     ] = ""
 
+    @field_validator("timestamp", mode="before")
+    @classmethod
+    def _bare_date(cls, value: Any) -> Any:
+        # "2026-01-15" is a day, not midnight (pydantic would read it as a datetime)
+        if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+            return date.fromisoformat(value.strip())
+        return value
+
     @field_validator("tags")
     @classmethod
     def _tags(cls, value: list[str]) -> list[str]:

@@ -79,10 +79,8 @@ def insert_new(rows: list[dict[str, Any]], *, need_ids: bool) -> dict[str, int]:
 
 
 def _insert_via_staging(cursor: Any, rows: list[dict[str, Any]]) -> dict[str, int]:
-    raw_connection = connection.connection
-    if getattr(connection, "_lmo_staging_for", None) is not raw_connection:
-        cursor.execute(STAGING)  # once per database connection
-        connection._lmo_staging_for = raw_connection  # type: ignore[attr-defined]
+    # Every time: a temp table created in a transaction that was rolled back is gone.
+    cursor.execute(STAGING)
     _copy(cursor, "lmo_activity_staging", rows)
     cursor.execute(
         # the column names are this module's constants, not input

@@ -221,3 +221,12 @@ async def test_open_dashboards_hear_of_new_activities_and_others_do_not(
     assert await sockets[0].receive_nothing(timeout=0.5)
     for socket in sockets:
         await socket.disconnect()
+
+
+@pytest.mark.django_db
+def test_a_bare_date_stays_on_its_day_in_the_user_s_zone(alice: Any) -> None:
+    alice.time_zone = "America/Los_Angeles"
+    alice.save()
+    store(alice, {"id": "d", "type": "other", "timestamp": "2026-01-15", "description": "x"})
+    when = Activity.objects.get(owner=alice).occurred_at.astimezone(alice.tzinfo)
+    assert (when.date().isoformat(), when.hour) == ("2026-01-15", 12)
