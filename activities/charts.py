@@ -37,7 +37,7 @@ class Panel:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _figure(fig: go.Figure, height: int = 300) -> dict[str, Any]:
+def figure_json(fig: go.Figure, height: int = 300) -> dict[str, Any]:
     fig.update_layout(
         height=height,
         margin={"l": 48, "r": 12, "t": 12, "b": 40},
@@ -143,20 +143,20 @@ def financial(qs: ActivityQuerySet, filters: Filters) -> Panel:
     total_out = sum(out, Decimal(0))
     total_in = sum(into, Decimal(0))
     charts = [
-        Chart("spending-over-time", f"Spending per {filters.by}", _figure(over_time)),
+        Chart("spending-over-time", f"Spending per {filters.by}", figure_json(over_time)),
         Chart(
             "by-category",
             "Spending by category",
-            _figure(by_category) if categories else None,
+            figure_json(by_category) if categories else None,
             "No spending.",
         ),
         Chart(
             "top-merchants",
             "Top merchants",
-            _figure(top_merchants) if merchants else None,
+            figure_json(top_merchants) if merchants else None,
             "No spending.",
         ),
-        Chart("income-vs-spending", "Income vs spending", _figure(versus)),
+        Chart("income-vs-spending", "Income vs spending", figure_json(versus)),
     ]
     facts = [
         ("Spent", _money(total_out, currency)),
@@ -212,8 +212,8 @@ def jobs(qs: ActivityQuerySet, filters: Filters) -> Panel:
         ("Offers", f"{counts.get(JobStatus.OFFER, 0) + counts.get(JobStatus.ACCEPTED, 0):,}"),
     ]
     charts = [
-        Chart("pipeline", "Pipeline by status", _figure(pipeline)),
-        Chart("applications-per-week", "Applications per week", _figure(per_week)),
+        Chart("pipeline", "Pipeline by status", figure_json(pipeline)),
+        Chart("applications-per-week", "Applications per week", figure_json(per_week)),
     ]
     return Panel(charts=charts, facts=facts, extra={"stale": stale, "statuses": JobStatus.choices})
 
@@ -242,7 +242,7 @@ def timeline(qs: ActivityQuerySet, filters: Filters) -> Panel:
     fig.update_layout(barmode="stack", xaxis_type="category", yaxis_title="activities")
     total = sum(r["n"] for r in rows)
     return Panel(
-        charts=[Chart("timeline", f"Activities per {filters.by}", _figure(fig, 340))],
+        charts=[Chart("timeline", f"Activities per {filters.by}", figure_json(fig, 340))],
         facts=[("Activities", f"{total:,}")],
     )
 
@@ -280,7 +280,7 @@ def heatmap(qs: ActivityQuerySet, filters: Filters) -> Panel:
     fig.update_layout(yaxis_autorange="reversed")
     busiest = max(rows, key=lambda r: r["n"])
     return Panel(
-        charts=[Chart("heatmap", "Activity by hour and weekday", _figure(fig, 320))],
+        charts=[Chart("heatmap", "Activity by hour and weekday", figure_json(fig, 320))],
         facts=[("Busiest", f"{WEEKDAYS[busiest['day'] - 1]} {busiest['hour']:02d}:00")],
     )
 

@@ -90,17 +90,7 @@ class Filters:
         if self.currency:
             qs = qs.filter(currency=self.currency)
         if self.q:
-            words = Q()
-            for field in (
-                "description",
-                "counterparty",
-                "company",
-                "role",
-                "application",
-                "category",
-            ):
-                words |= Q(**{f"{field}__icontains": self.q})
-            qs = qs.filter(words)
+            qs = qs.search(self.q)
         return qs
 
     def _midnight(self, day: Any, days: int = 0) -> Any:

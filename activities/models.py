@@ -37,6 +37,9 @@ class JobStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+SEARCHED = ("description", "counterparty", "company", "role", "application", "category")
+
+
 class ActivityQuerySet(models.QuerySet["Activity"]):
     def owned_by(self, user: Any) -> ActivityQuerySet:
         return self.filter(owner=user)
@@ -46,6 +49,14 @@ class ActivityQuerySet(models.QuerySet["Activity"]):
 
     def jobs(self) -> ActivityQuerySet:
         return self.filter(type=ActivityType.JOB)
+
+    def search(self, text: str) -> ActivityQuerySet:
+        """Activities whose words (description, merchant, company, role, application,
+        category) contain ``text``."""
+        words = Q()
+        for field in SEARCHED:
+            words |= Q(**{f"{field}__icontains": text})
+        return self.filter(words)
 
 
 class Activity(models.Model):

@@ -3,7 +3,6 @@ applications, and recording an activity from the chat."""
 
 from __future__ import annotations
 
-import json
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Literal
@@ -17,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from activities.access import activities_for_user
 from activities.actions.edit import ActivityRefused, record_activity
+from activities.charts import figure_json
 from activities.models import JobStatus
 from chat.pipeline.tools import Tool, ToolContext, ToolError, ToolResult, register_tool
 
@@ -112,10 +112,7 @@ def search_activities(context: ToolContext, args: SearchArgs) -> ToolResult:
     if args.type:
         qs = qs.filter(type=args.type)
     if args.query:
-        words = Q()
-        for field in ("description", "counterparty", "company", "role", "application", "category"):
-            words |= Q(**{f"{field}__icontains": args.query})
-        qs = qs.filter(words)
+        qs = qs.search(args.query)
     rows = list(qs.order_by("-occurred_at")[:25])
     tz = user.tzinfo
     table = {
@@ -189,7 +186,6 @@ def summarise_spending(context: ToolContext, args: SpendingArgs) -> ToolResult:
         )
         figure.update_layout(xaxis_title=currency)
         title = f"Spending by category, {args.period}"
-    figure.update_layout(margin={"l": 48, "r": 10, "t": 10, "b": 40}, height=280)
     text = (
         f"You spent {total:,.2f} {currency} {what} {args.period} "
         f"({start:%d %b} to {end - timedelta(days=1):%d %b %Y}), in {count} transaction{'s' if count != 1 else ''}."
@@ -198,7 +194,7 @@ def summarise_spending(context: ToolContext, args: SpendingArgs) -> ToolResult:
         text += f" (Only {currency} is counted; there are also transactions in {', '.join(c['currency'] or '?' for c in currencies[1:])}.)"
     return ToolResult(
         text=text,
-        blocks=[{"kind": "chart", "title": title, "figure": json.loads(figure.to_json())}],
+        blocks=[{"kind": "chart", "title": title, "figure": figure_json(figure, 280)}],
     )
 
 

@@ -4,14 +4,7 @@
   "use strict";
 
   function draw(scope) {
-    if (!window.Plotly) return;
-    (scope || document).querySelectorAll("[data-chart]:not([data-drawn])").forEach(function (el) {
-      var script = el.querySelector("script[type='application/json']");
-      if (!script) return;
-      el.dataset.drawn = "1";
-      var fig = JSON.parse(script.textContent);
-      window.Plotly.newPlot(el, fig.data || [], fig.layout || {}, { responsive: true, displaylogo: false });
-    });
+    if (window.lmoDrawCharts) window.lmoDrawCharts(scope);
   }
 
   var pending = null;
@@ -28,7 +21,5 @@
     pending = setTimeout(refresh, 800);  // a burst of batches refreshes once
   });
   document.addEventListener("htmx:afterSettle", function (e) { draw(e.target); });
-  window.addEventListener("load", function () { draw(document); });
-  if (document.readyState !== "loading") draw(document);
-  else document.addEventListener("DOMContentLoaded", function () { draw(document); });
+  draw(document);  // deferred after plotly.js and charts.js: the page is parsed
 })();

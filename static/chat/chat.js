@@ -19,14 +19,7 @@
 
   // --- charts -----------------------------------------------------------------------
   function renderCharts(scope) {
-    if (!window.Plotly) return;
-    (scope || document).querySelectorAll("[data-chart]:not([data-drawn])").forEach(function (el) {
-      var script = el.querySelector("script[type='application/json']");
-      if (!script) return;
-      el.dataset.drawn = "1";
-      var fig = JSON.parse(script.textContent);
-      window.Plotly.newPlot(el, fig.data || [], fig.layout || {}, { responsive: true, displaylogo: false });
-    });
+    if (window.lmoDrawCharts) window.lmoDrawCharts(scope);
   }
 
   // --- scrolling and read receipts ------------------------------------------------
