@@ -18,7 +18,7 @@ class ActivitiesConfig(AppConfig):
     verbose_name = "Activities"
 
     def ready(self) -> None:
-        from activities import bench, tools  # noqa: F401  (bench registers its scenarios)
+        from activities import tools
         from activities.actions.ingest import ingest_from_agent
         from activities.views.tracking import tab_context
         from agent_bridge.agent_config import register_config_source

@@ -10,14 +10,14 @@ class AgentBridgeConfig(AppConfig):
     verbose_name = "Agent bridge"
 
     def ready(self) -> None:
-        from agent_bridge import bench  # noqa: F401  (registers its benchmark scenarios)
-        from agent_bridge.actions import dispatch  # noqa: F401  (registers its wait resolver)
+        from agent_bridge.actions import dispatch
         from agent_bridge.tab import apps_context
         from agent_bridge.tools import machine_tools
         from chat.pipeline.tools import register_tool_provider
         from lmo.tabs import SettingsTab, register_settings_tab
 
         register_tool_provider(machine_tools)
+        dispatch.register()
         register_settings_tab(
             SettingsTab(
                 slug="apps",

@@ -29,10 +29,10 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from websockets.asyncio.client import ClientConnection, connect
 
-from agent_bridge import protocol
 from agent_bridge.actions import create_token, queue_command
 from agent_bridge.actions.runs import command_frame
 from agent_bridge.actions.tokens import TOKEN_PREFIX, secret_digest
+from agent_bridge.local_agent import protocol
 from agent_bridge.models import Agent, AgentToken, CommandRun
 from lmo.bench.processes import (
     daphne_process,
@@ -40,7 +40,7 @@ from lmo.bench.processes import (
     raw_echo_process,
     raw_echo_server,
 )
-from lmo.bench.registry import BenchOptions, ScenarioResult, register_scenario
+from lmo.bench.registry import BenchOptions, ScenarioResult, scenario
 from lmo.bench.stats import ratios, summarize_ms
 from permissions.models import Grant, Origin
 
@@ -133,7 +133,7 @@ def _throughput(agent: Agent, count: int) -> float:
     return done / elapsed
 
 
-@register_scenario(
+@scenario(
     "agent_command",
     "A no-op command (system.ping) from dispatch to a connected real agent process until its "
     "result is stored (scaled mode), against a raw websockets echo on loopback; and sustained "
@@ -247,7 +247,7 @@ def _held_memory(pid: int, url: str, tokens: list[str], say_hello: bool) -> floa
     return asyncio.run(_measure())
 
 
-@register_scenario(
+@scenario(
     "idle_connections",
     f"{IDLE_CONNECTIONS} idle agent connections (hello said) on one Daphne process: memory per "
     "connection against a bare websockets server holding the same.",
@@ -274,3 +274,6 @@ def idle_connections(options: BenchOptions) -> ScenarioResult:
             "goal": {"ratio.memory_per_connection": 3},
         },
     )
+
+
+SCENARIOS = [agent_command, idle_connections]

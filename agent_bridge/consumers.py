@@ -2,7 +2,7 @@
 
 Authenticated by ``Authorization: Bearer <token>`` before anything else (never a token in
 the URL; no browser origin check: this is not a browser). Every frame is validated with
-``agent_bridge.protocol``; a bad one gets an ``error`` frame naming the problem and the
+``agent_bridge.local_agent.protocol``; a bad one gets an ``error`` frame naming the problem and the
 connection stays up. Refusals close with a code of their own (see CLOSE_*)."""
 
 from __future__ import annotations
@@ -16,12 +16,13 @@ from typing import Any
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
-from agent_bridge import actions, protocol
+from agent_bridge import actions
 from agent_bridge.actions.runs import claim_for_send, command_frame
 from agent_bridge.actions.tokens import TokenRefused
 from agent_bridge.agent_config import config_for
 from agent_bridge.events import AgentClose, AgentCommand, AgentConfig
 from agent_bridge.ingest import ingest_batch
+from agent_bridge.local_agent import protocol
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from agent_bridge import protocol
+from agent_bridge.local_agent import protocol
 
 Ingestor = Callable[[Any, list[dict[str, Any]]], list[protocol.ItemOutcome]]
 _ingestor: Ingestor | None = None

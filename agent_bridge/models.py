@@ -56,10 +56,6 @@ class Agent(models.Model):
         """The channel-layer group of this agent's live connection."""
         return f"agent.{self.pk.hex}"
 
-    @property
-    def is_revoked(self) -> bool:
-        return self.revoked_at is not None
-
     def connector(self, name: str) -> dict[str, Any] | None:
         for connector in self.capabilities or ():
             if connector.get("name") == name:

@@ -13,9 +13,9 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from agent_bridge.actions.dispatch import dispatch_command
 from agent_bridge.actions.runs import CommandRefused
+from agent_bridge.local_agent.schemas import check_params, schema_is_valid
 from agent_bridge.models import Agent
 from agent_bridge.rendering import tool_result
-from agent_bridge.schemas import check_params, schema_is_valid
 from chat.pipeline.tools import Tool, ToolContext, ToolError, ToolResult
 
 _UNSAFE = re.compile(r"[^a-z0-9_]+")

@@ -10,7 +10,9 @@ class ChatConfig(AppConfig):
     verbose_name = "Chat"
 
     def ready(self) -> None:
-        from chat import bench, builtin_tools, notices, socket  # noqa: F401  (registering)
+        from chat import builtin_tools, notices, socket
+        from notifications.handlers import register_handler
 
         socket.register()
         builtin_tools.register()
+        register_handler(notices.RETRY_ANSWER, notices.retry)

@@ -16,11 +16,11 @@ from django.conf import settings
 from websockets.asyncio.client import ClientConnection, connect
 
 from chat.models import Conversation
-from lmo.bench.fake_llm import FakeLLM, Reply
 from lmo.bench.processes import daphne_server
-from lmo.bench.registry import BenchOptions, ScenarioResult, register_scenario
+from lmo.bench.registry import BenchOptions, ScenarioResult, scenario
 from lmo.bench.stats import ratios, summarize_ms
 from lmo.bench.users import verified_user
+from lmo.testing.fake_llm import FakeLLM, Reply
 
 STREAM_FRAGMENT_MARK = '-stream" hx-swap-oob="beforeend">'
 
@@ -120,7 +120,7 @@ def _celery_roundtrips(count: int) -> list[float]:
     return samples
 
 
-@register_scenario(
+@scenario(
     "chat_first_token",
     "Socket send -> first streamed token back on the same socket (fake LLM answering "
     "instantly, real worker in the scaled mode) against a Celery no-op round trip; also "
@@ -153,3 +153,6 @@ def chat_first_token(options: BenchOptions) -> ScenarioResult:
             "goal": {"ratio.p50": 3},
         },
     )
+
+
+SCENARIOS = [chat_first_token]

@@ -9,13 +9,12 @@ from django.http import Http404
 from chat.access import get_message_for_user
 from chat.models import Message
 from notifications.actions import notify
-from notifications.handlers import ActionRefused, NotificationAction, register_handler
+from notifications.handlers import ActionRefused, NotificationAction
 from notifications.models import Category, Priority
 
 RETRY_ANSWER = "chat.retry_answer"
 
 
-@register_handler(RETRY_ANSWER)
 def retry(user: Any, params: dict[str, Any]) -> str:
     from chat.actions import retry_answer
 

@@ -5,14 +5,16 @@ from django.contrib.admin.apps import AdminConfig
 
 
 class LMOConfig(AppConfig):
-    """The project package as an app: shell pages, health, the live socket, benchmarks."""
+    """The project package as an app: shell pages, health, the live socket."""
 
     name = "lmo"
     label = "lmo"
     verbose_name = "LMO"
 
     def ready(self) -> None:
-        from lmo.bench import scenarios  # noqa: F401  (registers the built-in scenarios)
+        from lmo.live.consumers import register_ping
+
+        register_ping()
 
 
 class LMOAdminConfig(AdminConfig):

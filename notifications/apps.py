@@ -11,7 +11,7 @@ class NotificationsConfig(AppConfig):
 
     def ready(self) -> None:
         from lmo.tabs import SettingsTab, register_settings_tab
-        from notifications import bench, socket  # noqa: F401  (bench registers scenarios)
+        from notifications import socket
         from notifications.tab import notifications_context
 
         socket.register()

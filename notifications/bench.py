@@ -14,7 +14,7 @@ from websockets.asyncio.client import ClientConnection, connect
 
 from lmo.accounts.models import User
 from lmo.bench.processes import daphne_server
-from lmo.bench.registry import BenchOptions, ScenarioResult, register_scenario
+from lmo.bench.registry import BenchOptions, ScenarioResult, scenario
 from lmo.bench.stats import ratios, summarize_ms
 from lmo.bench.users import verified_user
 from lmo.live.events import LiveFragment
@@ -85,7 +85,7 @@ async def _run(
     return notified, raw
 
 
-@register_scenario(
+@scenario(
     "notify_fanout",
     f"notify() of one notification until all {SOCKETS} open page sockets of the user have it "
     "(scaled mode), against a raw group_send of a same-size fragment to the same sockets.",
@@ -114,3 +114,6 @@ def notify_fanout(options: BenchOptions) -> ScenarioResult:
             "goal": {"ratio.p50": 2},
         },
     )
+
+
+SCENARIOS = [notify_fanout]

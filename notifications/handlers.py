@@ -43,15 +43,11 @@ Handler = Callable[[Any, dict[str, Any]], str]
 _HANDLERS: dict[str, Handler] = {}
 
 
-def register_handler(name: str) -> Callable[[Handler], Handler]:
-    """Register ``fn(user, params) -> outcome text`` under ``name``; it raises
-    ActionRefused when ``user`` may not act on what ``params`` name."""
-
-    def decorator(fn: Handler) -> Handler:
-        _HANDLERS[name] = fn
-        return fn
-
-    return decorator
+def register_handler(name: str, fn: Handler) -> None:
+    """Register ``fn(user, params) -> outcome text`` under ``name`` (from an
+    ``AppConfig.ready``); it raises ActionRefused when ``user`` may not act on what
+    ``params`` name."""
+    _HANDLERS[name] = fn
 
 
 def get_handler(name: str) -> Handler | None:

@@ -11,8 +11,12 @@ class PermissionsConfig(AppConfig):
 
     def ready(self) -> None:
         from lmo.tabs import SettingsTab, register_settings_tab
-        from permissions import bench, notices, waits  # noqa: F401  (registering)
+        from notifications.handlers import register_handler
+        from permissions import notices, waits
         from permissions.tab import permissions_context
+
+        register_handler(notices.DECIDE, notices.decide)
+        waits.register()
 
         register_settings_tab(
             SettingsTab(

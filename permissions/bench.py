@@ -19,7 +19,7 @@ from django.db import connection
 from django.utils import timezone
 
 from agent_bridge.models import Agent
-from lmo.bench.registry import BenchOptions, ScenarioResult, register_scenario
+from lmo.bench.registry import BenchOptions, ScenarioResult, scenario
 from lmo.bench.stats import ratios, summarize_ms
 from permissions.decision import may_run
 from permissions.models import Grant, Origin
@@ -87,7 +87,7 @@ def _time(fn: Any, count: int, warmup: int) -> list[float]:
     return samples
 
 
-@register_scenario(
+@scenario(
     "permission_check",
     "The 'may this run?' decision for a user with 1,000 grants, against a bare indexed "
     "lookup of one grant row in the same run.",
@@ -130,3 +130,6 @@ def permission_check(options: BenchOptions) -> ScenarioResult:
             "goal": {"ratio.p50": 3},
         },
     )
+
+
+SCENARIOS = [permission_check]

@@ -89,14 +89,6 @@ class Grant(models.Model):
         scope = f" {self.scope}" if self.scope else ""
         return f"{self.get_effect_display()} {self.target}.{self.action}{scope} ({self.kind})"
 
-    def is_live(self, now: Any = None) -> bool:
-        now = now or timezone.now()
-        return (
-            self.revoked_at is None
-            and self.consumed_at is None
-            and (self.expires_at is None or self.expires_at > now)
-        )
-
 
 class RequestQuerySet(models.QuerySet["PermissionRequest"]):
     def owned_by(self, user: Any) -> RequestQuerySet:

@@ -10,7 +10,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from notifications.actions import notify, settle
-from notifications.handlers import ActionRefused, NotificationAction, register_handler
+from notifications.handlers import ActionRefused, NotificationAction
 from notifications.models import Category, Priority
 from permissions.access import get_request_for_user
 from permissions.models import Origin, PermissionRequest
@@ -74,7 +74,6 @@ def settle_notice(request: PermissionRequest) -> None:
     settle(owner_id=request.owner_id, dedupe_key=request.dedupe_key, outcome=outcome)
 
 
-@register_handler(DECIDE)
 def decide(user: Any, params: dict[str, Any]) -> str:
     from permissions.actions import DecisionRefused, StepUpNeeded, decide_request
 

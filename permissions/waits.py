@@ -33,5 +33,6 @@ def _card(waiting: dict[str, Any]) -> str:
     return card_html(request) if request is not None else ""
 
 
-register_resolver(PERMISSION_KIND, _decided)
-register_card(PERMISSION_KIND, _card)
+def register() -> None:
+    register_resolver(PERMISSION_KIND, _decided)
+    register_card(PERMISSION_KIND, _card)

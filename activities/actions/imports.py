@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from activities.actions.ingest import check_items, ingest_activities
 from activities.models import Activity, PendingImport
+from agent_bridge.local_agent.protocol import ItemOutcome
 from agent_bridge.local_agent.statements import Problem, Statement, StatementError, read_statement
-from agent_bridge.protocol import ItemOutcome
 
 KEEP_PENDING = timedelta(days=1)
 

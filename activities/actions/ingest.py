@@ -17,7 +17,7 @@ from activities.actions.bulk_pg import insert_new
 from activities.live import push_added_on_commit
 from activities.models import Activity, ActivityType, StatusChange, Tag, TrackingPreference
 from activities.schemas import ActivityIn, first_error
-from agent_bridge.protocol import ItemOutcome
+from agent_bridge.local_agent.protocol import ItemOutcome
 
 
 @dataclass

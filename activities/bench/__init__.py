@@ -1,4 +1,1 @@
-"""lmo_bench scenarios of activities (scaled mode: PostgreSQL): ``ingest`` and
-``dashboard``; importing this package registers them."""
-
-from activities.bench import dashboard, ingest  # noqa: F401  (register their scenarios)
+"""Benchmarks of the dashboard and of ingestion (see lmo_bench)."""

@@ -31,7 +31,7 @@ from agent_bridge.actions import create_token
 from agent_bridge.local_agent.state import State
 from agent_bridge.models import Agent
 from lmo.bench.processes import daphne_server
-from lmo.bench.registry import BenchOptions, ScenarioResult, register_scenario
+from lmo.bench.registry import BenchOptions, ScenarioResult, scenario
 
 INGEST_ROWS = 100_000
 
@@ -109,7 +109,7 @@ def _wait_count(owner: Any, expected: int, timeout: float) -> float:
     )
 
 
-@register_scenario(
+@scenario(
     "ingest",
     "100,000 activities uploaded by a real agent process over the bridge in batches and stored "
     "(scaled mode), against COPY of the same rows; re-sending a batch must add 0 rows.",
@@ -174,3 +174,6 @@ def ingest(options: BenchOptions) -> ScenarioResult:
             "goal": {"ratio.throughput": 0.3, "metrics.resend_added": 0},
         },
     )
+
+
+SCENARIOS = [ingest]

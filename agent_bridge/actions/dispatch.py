@@ -89,4 +89,5 @@ def _finished_run(key: str) -> Any:
     return None if run is None else {"run": str(run.pk), "state": run.state}
 
 
-register_resolver(WAIT_KIND, _finished_run)
+def register() -> None:
+    register_resolver(WAIT_KIND, _finished_run)

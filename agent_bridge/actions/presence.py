@@ -9,8 +9,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from agent_bridge import protocol
 from agent_bridge.live import push_agent_on_commit
+from agent_bridge.local_agent import protocol
 from agent_bridge.models import Agent
 from agent_bridge.notices import notify_back_online
 

@@ -18,10 +18,10 @@ from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from agent_bridge import protocol
 from agent_bridge.events import AgentCommand, send_to_agent_on_commit
+from agent_bridge.local_agent import protocol
+from agent_bridge.local_agent.schemas import SchemaProblem, check_params
 from agent_bridge.models import Agent, CommandRun
-from agent_bridge.schemas import SchemaProblem, check_params
 from permissions.audit import seal
 from permissions.decision import consume, may_run
 from permissions.models import Grant

@@ -1,4 +1,5 @@
-"""``python -m agent_bridge.local_agent [pair|run|status] [--config PATH]``."""
+"""``lmo-agent [pair|run|status] [--config PATH]``, the same as
+``python -m agent_bridge.local_agent …``."""
 
 from __future__ import annotations
 
@@ -26,9 +27,17 @@ from agent_bridge.local_agent.pairing import PairingFailed, pair
 from agent_bridge.local_agent.state import State
 
 
+def _prog() -> str:
+    """How the user started us, to repeat in usage and hints: where the agent was installed
+    alone (pipx), ``python`` is not its interpreter and only ``lmo-agent`` works."""
+    if Path(sys.argv[0]).stem == "lmo-agent":
+        return "lmo-agent"
+    return "python -m agent_bridge.local_agent"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m agent_bridge.local_agent",
+        prog=_prog(),
         description="The LMO agent: lets your LMO assistant act on this computer, within the policy in its config.",
     )
     parser.add_argument(
@@ -84,7 +93,7 @@ def _pair(args: argparse.Namespace, path: Path) -> int:
     write_initial(path, server=args.server, name=args.name, insecure=args.insecure)
     token_path = save_token(path, token)
     print(f"Paired. Config: {path}; token: {token_path} (readable only by you).")
-    print("Start the agent with: python -m agent_bridge.local_agent run")
+    print(f"Start the agent with: {_prog()} run")
     return 0
 
 

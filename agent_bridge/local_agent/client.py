@@ -20,8 +20,7 @@ from typing import Any
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidStatus
 
-from agent_bridge import protocol
-from agent_bridge.local_agent import VERSION
+from agent_bridge.local_agent import VERSION, protocol
 from agent_bridge.local_agent.config import Config
 from agent_bridge.local_agent.connectors import ActionError, Connector, build_connectors
 from agent_bridge.local_agent.connectors.mcp import McpHost

@@ -108,11 +108,6 @@ def register_tool_provider(provider: ToolProvider) -> ToolProvider:
     return provider
 
 
-def unregister_tool_provider(provider: ToolProvider) -> None:
-    if provider in _providers:
-        _providers.remove(provider)
-
-
 def tools_for_user(user: Any) -> list[Tool]:
     found = dict(_tools)
     for provider in _providers:

@@ -11,9 +11,13 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and security"
 
     def ready(self) -> None:
-        from lmo.accounts import notices, signals  # noqa: F401  (registering)
+        from lmo.accounts import notices, signals
         from lmo.accounts.tab import security_context
         from lmo.tabs import SettingsTab, register_settings_tab
+        from notifications.handlers import register_handler
+
+        signals.connect()
+        register_handler(notices.END_SESSION, notices.end_session)
 
         register_settings_tab(
             SettingsTab(

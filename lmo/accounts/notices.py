@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications.actions import notify
-from notifications.handlers import ActionRefused, NotificationAction, register_handler
+from notifications.handlers import ActionRefused, NotificationAction
 from notifications.models import Category, Priority
 
 END_SESSION = "accounts.end_session"
@@ -24,7 +24,6 @@ def _store(session_key: str | None = None) -> Any:
     return import_module(settings.SESSION_ENGINE).SessionStore(session_key)
 
 
-@register_handler(END_SESSION)
 def end_session(user: Any, params: dict[str, Any]) -> str:
     """Sign out the session named in ``params``, if it is ``user``'s."""
     key = str(params.get("session_key", ""))

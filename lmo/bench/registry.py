@@ -1,9 +1,12 @@
-"""Scenario registry. Apps register scenarios from their ``AppConfig.ready``."""
+"""Benchmark scenarios. Each app's bench module lists its scenarios in ``SCENARIOS``;
+only ``lmo_bench`` imports those modules (see ``SCENARIO_MODULES``), so web and worker
+processes never load the harness."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from importlib import import_module
 from typing import Any
 
 
@@ -38,20 +41,33 @@ class Scenario:
     run: Callable[[BenchOptions], ScenarioResult]
 
 
-_SCENARIOS: dict[str, Scenario] = {}
+# The modules whose ``SCENARIOS`` lmo_bench runs.
+SCENARIO_MODULES = (
+    "lmo.bench.scenarios",
+    "agent_bridge.bench",
+    "chat.bench",
+    "notifications.bench",
+    "permissions.bench",
+    "activities.bench.ingest",
+    "activities.bench.dashboard",
+)
 
 
-def register_scenario(
+def scenario(
     name: str, description: str
-) -> Callable[[Callable[[BenchOptions], ScenarioResult]], Callable[[BenchOptions], ScenarioResult]]:
-    def decorator(
-        func: Callable[[BenchOptions], ScenarioResult],
-    ) -> Callable[[BenchOptions], ScenarioResult]:
-        _SCENARIOS[name] = Scenario(name=name, description=description, run=func)
-        return func
+) -> Callable[[Callable[[BenchOptions], ScenarioResult]], Scenario]:
+    """Make a function a named scenario (list it in its module's ``SCENARIOS``)."""
+
+    def decorator(func: Callable[[BenchOptions], ScenarioResult]) -> Scenario:
+        return Scenario(name=name, description=description, run=func)
 
     return decorator
 
 
 def scenarios() -> dict[str, Scenario]:
-    return dict(sorted(_SCENARIOS.items()))
+    """Every scenario, by name (imports the bench modules)."""
+    found: dict[str, Scenario] = {}
+    for module_name in SCENARIO_MODULES:
+        for item in import_module(module_name).SCENARIOS:
+            found[item.name] = item
+    return dict(sorted(found.items()))

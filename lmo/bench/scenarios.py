@@ -10,7 +10,7 @@ from django.conf import settings
 from websockets.asyncio.client import ClientConnection, connect
 
 from lmo.bench.processes import daphne_server, raw_echo_server
-from lmo.bench.registry import BenchOptions, ScenarioResult, register_scenario
+from lmo.bench.registry import BenchOptions, ScenarioResult, scenario
 from lmo.bench.stats import ratios, summarize_ms
 from lmo.bench.users import verified_user
 
@@ -36,7 +36,7 @@ async def _measure(
         return await _ping_loop(ws, via, options.iterations)
 
 
-@register_scenario(
+@scenario(
     "ws_roundtrip",
     "A ping over /ws/live/ through Daphne (and a channel-layer group echo in the scaled "
     "mode) against a raw websockets echo server on loopback.",
@@ -67,3 +67,6 @@ def ws_roundtrip(options: BenchOptions) -> ScenarioResult:
             "goal": {"ratio.p50": 12 if settings.LMO_SCALED else 4},
         },
     )
+
+
+SCENARIOS = [ws_roundtrip]

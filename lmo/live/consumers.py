@@ -117,7 +117,8 @@ async def _ping(consumer: LiveConsumer, frame: PingFrame) -> None:
         await consumer.send_frame(PongFrame(id=frame.id))
 
 
-register_frame(PingFrame, _ping)
+def register_ping() -> None:
+    register_frame(PingFrame, _ping)
 
 
 def _describe(exc: ValidationError) -> str:

@@ -13,7 +13,7 @@ from channels.testing import WebsocketCommunicator
 from activities.actions.ingest import ingest_activities
 from activities.actions.tracking import save_tracking
 from activities.models import Activity, StatusChange
-from agent_bridge import protocol
+from agent_bridge.local_agent import protocol
 from lmo.asgi import application
 from tests.activities.conftest import job, spend, store
 from tests.agent_bridge.conftest import hello, make_agent

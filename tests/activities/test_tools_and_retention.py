@@ -15,7 +15,7 @@ from activities.models import Activity, PendingImport
 from activities.tasks import apply_retention
 from activities.tools import period_bounds
 from chat.models import Conversation
-from lmo.bench.fake_llm import Reply
+from lmo.testing.fake_llm import Reply
 from tests.activities.conftest import job, spend, store
 from tests.chat.test_pipeline import _run
 

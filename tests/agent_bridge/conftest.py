@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from agent_bridge import protocol
 from agent_bridge.actions import create_token
+from agent_bridge.local_agent import protocol
 from agent_bridge.models import Agent
 from permissions.models import ANY_ACTION, Grant, Origin
 

@@ -12,8 +12,9 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.utils import timezone
 
-from agent_bridge import consumers, protocol
+from agent_bridge import consumers
 from agent_bridge.actions import expire_runs, queue_command, revoke_agent
+from agent_bridge.local_agent import protocol
 from agent_bridge.models import Agent, CommandRun
 from lmo.asgi import application
 from tests.agent_bridge.conftest import hello, make_agent

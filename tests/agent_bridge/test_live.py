@@ -18,7 +18,7 @@ from websockets.typing import Origin
 from agent_bridge.actions import expire_runs, queue_command
 from agent_bridge.models import Agent, CommandRun
 from chat.models import Conversation, Message
-from lmo.bench.fake_llm import FakeLLM, Reply
+from lmo.testing.fake_llm import FakeLLM, Reply
 from tests.agent_bridge.conftest import make_agent
 from tests.agent_bridge.live import (
     Daphne,

@@ -8,8 +8,8 @@ import pytest
 from django.utils import timezone
 from pydantic import ValidationError
 
-from agent_bridge import protocol
 from agent_bridge.actions import mark_connected, queue_command, record_result
+from agent_bridge.local_agent import protocol
 from agent_bridge.models import Agent, CommandRun
 from agent_bridge.rendering import tool_result
 from agent_bridge.tasks import check_offline

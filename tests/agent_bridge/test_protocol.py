@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from agent_bridge import protocol
+from agent_bridge.local_agent import protocol
 from tests.agent_bridge.conftest import hello
 
 AGENT_FRAMES = [

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from chat.models import Conversation
-from lmo.bench.fake_llm import FakeLLM
+from lmo.testing.fake_llm import FakeLLM
 
 
 @pytest.fixture(autouse=True)

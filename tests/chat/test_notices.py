@@ -7,7 +7,7 @@ import time
 import pytest
 
 from chat.models import Message
-from lmo.bench.fake_llm import Reply
+from lmo.testing.fake_llm import Reply
 from notifications.models import Category, Notification, Priority
 from tests.chat.test_pipeline import _run
 

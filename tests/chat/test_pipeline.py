@@ -14,7 +14,7 @@ from chat.pipeline import runner
 from chat.pipeline.checkpoint import new_checkpointer
 from chat.pipeline.graph import build_graph
 from chat.pipeline.tools import Tool, ToolContext, ToolResult, register_tool, unregister_tool
-from lmo.bench.fake_llm import Reply
+from lmo.testing.fake_llm import Reply
 from tests.chat.conftest import RecordingSink
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -10,7 +10,7 @@ from asgiref.sync import sync_to_async
 
 from chat.models import Message
 from chat.tasks import run_assistant
-from lmo.bench.fake_llm import FakeLLM, Reply
+from lmo.testing.fake_llm import FakeLLM, Reply
 from tests.chat.test_socket import _collect, _joined
 from tests.conftest import start_worker, stop_worker
 

@@ -10,7 +10,7 @@ from asgiref.sync import sync_to_async
 from channels.testing import WebsocketCommunicator
 
 from chat.models import Conversation, Message
-from lmo.bench.fake_llm import Reply
+from lmo.testing.fake_llm import Reply
 from tests.lmo.test_live_socket import _communicator, _verified_session
 
 pytestmark = [pytest.mark.django_db(transaction=True)]

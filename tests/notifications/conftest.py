@@ -9,13 +9,15 @@ from notifications.handlers import ActionRefused, register_handler
 CALLS: list[tuple[int, dict[str, Any]]] = []
 
 
-@register_handler("tests.record")
 def _record(user: Any, params: dict[str, Any]) -> str:
     """A handler that authorizes like a real one: params name an owner id."""
     if params.get("owner") != user.pk:
         raise ActionRefused("Not yours.")
     CALLS.append((user.pk, params))
     return f"Recorded {params.get('what', '')}".strip()
+
+
+register_handler("tests.record", _record)
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from agent_bridge import protocol
 from agent_bridge.actions import create_token, record_result
+from agent_bridge.local_agent import protocol
 from agent_bridge.models import Agent, CommandRun
 from chat import actions as chat_actions
 from chat.models import Conversation, Message

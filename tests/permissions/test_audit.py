@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from agent_bridge import protocol
 from agent_bridge.actions import queue_command, record_result
+from agent_bridge.local_agent import protocol
 from agent_bridge.models import CommandRun
 from permissions.audit import verify_chain
 from permissions.models import Grant

@@ -14,7 +14,7 @@ from django.utils import timezone
 from agent_bridge.models import CommandRun
 from chat import actions as chat_actions
 from chat.models import Message
-from lmo.bench.fake_llm import Reply
+from lmo.testing.fake_llm import Reply
 from notifications.actions import act
 from notifications.models import Notification, Priority
 from permissions.actions import decide_request, expire_requests

@@ -10,8 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent_bridge import protocol
-from agent_bridge.schemas import SchemaProblem, check_params
+from agent_bridge.local_agent import protocol
+from agent_bridge.local_agent.schemas import SchemaProblem, check_params
 
 
 class ActionError(Exception):
