@@ -6,7 +6,8 @@ from typing import Any
 
 from django.shortcuts import get_object_or_404
 
-from agent_bridge.models import Agent, AgentToken, CommandRun, CommandRunQuerySet
+from agent_bridge.models import Agent, AgentToken
+from permissions.models import CommandRun, CommandRunQuerySet
 
 RUNS_PAGE = 50
 

@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from agent_bridge.models import Agent, AgentToken, CommandRun, Pairing
+from agent_bridge.models import Agent, AgentToken, Pairing
 
 
 class TokenInline(admin.TabularInline):
@@ -47,40 +47,6 @@ class AgentAdmin(admin.ModelAdmin):
         "disconnected_at",
     )
     inlines = [TokenInline]
-
-
-@admin.register(CommandRun)
-class CommandRunAdmin(admin.ModelAdmin):
-    """The audit log for operators: read-only (records are append-only and sealed)."""
-
-    list_display = (
-        "created_at",
-        "owner",
-        "agent",
-        "target",
-        "action",
-        "state",
-        "grant",
-        "decided_by",
-        "duration_ms",
-        "audit_seq",
-    )
-    list_filter = ("state", "target")
-    search_fields = ("id", "agent__name", "agent__owner__email", "action")
-    date_hierarchy = "created_at"
-    list_select_related = ("agent", "owner", "grant", "decided_by")
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        return [f.name for f in CommandRun._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False  # commands come from the assistant, through dispatch
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Pairing)

@@ -1,4 +1,5 @@
-"""The local agent's connection: wire protocol, devices, tokens and command runs."""
+"""The local agent's connection: computers, tokens, pairing, presence, the wire protocol
+and the consumer. Commands themselves belong to permissions."""
 
 from __future__ import annotations
 
@@ -10,14 +11,9 @@ class AgentBridgeConfig(AppConfig):
     verbose_name = "Agent bridge"
 
     def ready(self) -> None:
-        from agent_bridge.actions import dispatch
         from agent_bridge.tab import apps_context
-        from agent_bridge.tools import machine_tools
-        from chat.pipeline.tools import register_tool_provider
         from lmo.tabs import SettingsTab, register_settings_tab
 
-        register_tool_provider(machine_tools)
-        dispatch.register()
         register_settings_tab(
             SettingsTab(
                 slug="apps",

@@ -29,11 +29,11 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ImproperlyConfigured
 from websockets.asyncio.client import ClientConnection, connect
 
-from agent_bridge.actions import create_token, queue_command
-from agent_bridge.actions.runs import command_frame
+from agent_bridge.actions import create_token
 from agent_bridge.actions.tokens import TOKEN_PREFIX, secret_digest
+from agent_bridge.frames import command_frame
 from agent_bridge.local_agent import protocol
-from agent_bridge.models import Agent, AgentToken, CommandRun
+from agent_bridge.models import Agent, AgentToken
 from lmo.bench.processes import (
     daphne_process,
     daphne_server,
@@ -42,7 +42,8 @@ from lmo.bench.processes import (
 )
 from lmo.bench.registry import BenchOptions, ScenarioResult, scenario
 from lmo.bench.stats import ratios, summarize_ms
-from permissions.models import Grant, Origin
+from permissions.actions import queue_command
+from permissions.models import CommandRun, Grant, Origin
 
 THROUGHPUT_COMMANDS = 2000
 IDLE_CONNECTIONS = 1000

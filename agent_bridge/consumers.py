@@ -17,12 +17,14 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 
 from agent_bridge import actions
-from agent_bridge.actions.runs import claim_for_send, command_frame
 from agent_bridge.actions.tokens import TokenRefused
 from agent_bridge.agent_config import config_for
-from agent_bridge.events import AgentClose, AgentCommand, AgentConfig
+from agent_bridge.events import AgentClose, AgentConfig
+from agent_bridge.frames import command_frame
 from agent_bridge.ingest import ingest_batch
 from agent_bridge.local_agent import protocol
+from permissions import actions as commands
+from permissions.events import CommandQueued
 
 log = logging.getLogger(__name__)
 
@@ -175,24 +177,24 @@ class AgentConsumer(AsyncWebsocketConsumer):
                 config=config,
             )
         )
-        pending = await _db(actions.reconcile_runs)(
+        pending = await _db(commands.reconcile_runs)(
             agent_id=self.agent_id, holding=list(frame.holding)
         )
         for run in pending:
-            await self._send_command(command_frame(run).model_dump(mode="json"))
+            await self._send_command(str(run.pk))
 
     async def on_ack(self, frame: protocol.Ack) -> None:
         run_id = _run_id(frame.id)
         outcome = "unknown"
         if run_id is not None and frame.of == "command":
-            outcome = await _db(actions.record_ack)(agent_id=self.agent_id, run_id=run_id)
+            outcome = await _db(commands.record_ack)(agent_id=self.agent_id, run_id=run_id)
         if outcome == "unknown":
             await self._unknown(frame.id)
 
     async def on_result(self, frame: protocol.Result) -> None:
         outcome = "unknown"
         if _run_id(frame.id) is not None:
-            outcome = await _db(actions.record_result)(agent_id=self.agent_id, frame=frame)
+            outcome = await _db(commands.record_result)(agent_id=self.agent_id, frame=frame)
         if outcome == "unknown":
             await self._unknown(frame.id)
         else:  # stored, or a duplicate of a finished run: either way the agent may forget it
@@ -222,13 +224,13 @@ class AgentConsumer(AsyncWebsocketConsumer):
         )
 
     # --- channel-layer events -------------------------------------------------------------
-    async def agent_command(self, event: AgentCommand) -> None:
-        await self._send_command(event["frame"])
+    async def agent_command(self, event: CommandQueued) -> None:
+        await self._send_command(event["run"])
 
-    async def _send_command(self, frame: dict[str, Any]) -> None:
-        claimed = await _db(claim_for_send)(run_id=frame["id"], channel_name=self.channel_name)
-        if claimed:
-            await self.send_frame(protocol.Command.model_validate(frame))
+    async def _send_command(self, run_id: str) -> None:
+        run = await _db(commands.claim_for_send)(run_id=run_id, channel_name=self.channel_name)
+        if run is not None:
+            await self.send_frame(command_frame(run))
 
     async def agent_close(self, event: AgentClose) -> None:
         await self.close(code=event["code"])

@@ -1,7 +1,7 @@
 """Channel-layer events to an agent's live connection (group ``Agent.group``).
 
-They only nudge the connection: what a command is lives in its CommandRun row, so a
-dropped event delays a command until the agent's next hello, and never loses it."""
+"A command is queued" is permissions.events.CommandQueued (it only nudges: the command
+lives in its CommandRun row); these are the bridge's own."""
 
 from __future__ import annotations
 
@@ -10,13 +10,6 @@ from typing import Any, Literal, TypedDict
 from django.db import transaction
 
 from lmo.live.sender import group_send_sync
-
-
-class AgentCommand(TypedDict):
-    """Send this command if it is still queued (the frame is ``protocol.Command``)."""
-
-    type: Literal["agent.command"]
-    frame: dict[str, Any]
 
 
 class AgentClose(TypedDict):
@@ -33,6 +26,6 @@ class AgentConfig(TypedDict):
     config: dict[str, Any]
 
 
-def send_to_agent_on_commit(agent: Any, event: AgentCommand | AgentClose | AgentConfig) -> None:
+def send_to_agent_on_commit(agent: Any, event: AgentClose | AgentConfig) -> None:
     group = agent.group
     transaction.on_commit(lambda: group_send_sync(group, dict(event)))

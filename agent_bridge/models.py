@@ -1,4 +1,5 @@
-"""Computers (agents), their tokens, pairing codes, and the commands sent to them."""
+"""Computers (agents), their tokens and pairing codes. The commands sent to them are
+``permissions.CommandRun``: the life of a command belongs to permissions."""
 
 from __future__ import annotations
 
@@ -7,7 +8,6 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 from django.utils import timezone
 
 
@@ -117,120 +117,3 @@ class Pairing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_code} ({self.state})"
-
-
-class CommandRunQuerySet(models.QuerySet["CommandRun"]):
-    def owned_by(self, user: Any) -> CommandRunQuerySet:
-        return self.filter(owner=user)
-
-    def unfinished(self) -> CommandRunQuerySet:
-        return self.filter(state__in=CommandRun.OPEN_STATES)
-
-
-class CommandRun(models.Model):
-    """One command for one agent. Written before anything is sent: the channel layer only
-    nudges the connection, which reads what to send from here."""
-
-    class State(models.TextChoices):
-        QUEUED = "queued"
-        SENT = "sent"
-        ACKED = "acked"
-        SUCCEEDED = "succeeded"
-        FAILED = "failed"
-        TIMED_OUT = "timed_out", "Timed out"
-        CANCELLED = "cancelled"
-        DENIED = "denied"
-        EXPIRED = "expired", "Not answered"  # its permission request expired
-
-    OPEN_STATES = (State.QUEUED, State.SENT, State.ACKED)
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="command_runs"
-    )
-    agent = models.ForeignKey(Agent, on_delete=models.CASCADE, related_name="runs")
-    target = models.CharField(max_length=64)
-    action = models.CharField(max_length=64)
-    params = models.JSONField(default=dict, blank=True)
-    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
-    deadline = models.DateTimeField()
-    result = models.JSONField(null=True, blank=True)
-    error_code = models.CharField(max_length=64, blank=True)
-    error = models.TextField(blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)  # times sent
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    acked_at = models.DateTimeField(null=True, blank=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    duration_ms = models.FloatField(null=True, blank=True)  # as measured by the agent
-    # Who asked: a chat tool call (idempotency key, so a re-run node finds its run) and
-    # the chat run waiting for the result.
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+"
-    )
-    # The audit: what allowed (or refused) it and who decided. Finished records are sealed
-    # into the owner's hash chain (permissions.audit) and can no longer change.
-    grant = models.ForeignKey(
-        "permissions.Grant", on_delete=models.RESTRICT, null=True, blank=True, related_name="runs"
-    )
-    permission_request = models.ForeignKey(
-        "permissions.PermissionRequest",
-        on_delete=models.RESTRICT,
-        null=True,
-        blank=True,
-        related_name="runs",
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
-    )
-    audit_seq = models.PositiveBigIntegerField(null=True, blank=True)
-    audit_digest = models.CharField(max_length=64, blank=True)
-    idempotency_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
-    conversation_id = models.BigIntegerField(null=True, blank=True)
-    message_id = models.BigIntegerField(null=True, blank=True)
-
-    objects = CommandRunQuerySet.as_manager()
-
-    class Meta:
-        ordering = ("-created_at",)
-        constraints = [
-            models.UniqueConstraint(fields=("owner", "audit_seq"), name="run_audit_seq_unique")
-        ]
-        indexes = [
-            models.Index(fields=("owner", "-created_at")),
-            models.Index(fields=("agent", "-created_at")),
-            models.Index(
-                fields=("agent", "state"),
-                name="agent_run_open",
-                condition=Q(state__in=("queued", "sent", "acked")),
-            ),
-            models.Index(
-                fields=("deadline",),
-                name="agent_run_deadline",
-                condition=Q(state__in=("queued", "sent", "acked")),
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.target}.{self.action} on {self.agent_id} ({self.state})"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # Append-only once sealed (the database refuses it too: see the audit trigger).
-        if self.audit_digest:
-            raise ValueError("A finished command record is part of the audit and cannot change.")
-        if self.owner_id is None and self.agent_id is not None:
-            self.owner_id = Agent.objects.values_list("owner_id", flat=True).get(pk=self.agent_id)
-        super().save(*args, **kwargs)
-
-    @property
-    def is_sealed(self) -> bool:
-        return bool(self.audit_digest)
-
-    @property
-    def wait_key(self) -> str:
-        """The key a chat run waits on for this command's result."""
-        return f"run:{self.pk}"
-
-    @property
-    def is_finished(self) -> bool:
-        return self.state not in self.OPEN_STATES

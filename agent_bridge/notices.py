@@ -1,19 +1,18 @@
 """Notifications of the agent bridge: a computer offline for longer than its owner's
-threshold (and back again), and a command that failed or timed out."""
+threshold, and back again (a failed command is permissions.notices)."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from django.urls import reverse
 from django.utils import timezone
 
-from agent_bridge.models import Agent, CommandRun
+from agent_bridge.models import Agent
 from notifications.actions import notify
 from notifications.models import Category, Notification, Priority
 
-RUN_AGAIN = "python -m agent_bridge.local_agent run"
+RUN_AGAIN = "lmo-agent run"
 
 
 def _apps_link() -> str:
@@ -54,21 +53,4 @@ def notify_back_online(agent: Agent, *, away_since: datetime) -> None:
         title=f"{agent.name} is back online",
         link=_apps_link(),
         dedupe_key=f"agent-online:{agent.pk}:{away_since.timestamp():.6f}",
-    )
-
-
-def notify_run_failed(run: CommandRun, owner: Any) -> None:
-    what = f"{run.target}.{run.action}"
-    if run.state == CommandRun.State.TIMED_OUT:
-        title = f"A command on {run.agent.name} timed out"
-    else:
-        title = f"A command on {run.agent.name} failed"
-    notify(
-        owner=owner,
-        category=Category.COMMAND,
-        priority=Priority.NORMAL,
-        title=title,
-        body=f"{what}: {run.error or 'no details'}",
-        link=reverse("agent_bridge:runs", args=[run.agent_id]),
-        dedupe_key=f"run-failed:{run.pk}",
     )

@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from celery import shared_task
-from django.utils import timezone
 
 from notifications.preferences import settings_for
 
@@ -31,11 +30,3 @@ def schedule_offline_check(agent: Any) -> None:
     check_offline.apply_async(
         (str(agent.pk), agent.disconnected_at.isoformat()), countdown=minutes * 60
     )
-
-
-@shared_task(name="agent_bridge.expire_runs")
-def expire_runs() -> int:
-    """Every few seconds (beat): commands past their deadline end as timed out."""
-    from agent_bridge.actions import expire_runs as expire
-
-    return expire(now=timezone.now())

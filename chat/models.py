@@ -8,6 +8,9 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
+
+from lmo.live.groups import conversation_group
 
 MAX_MESSAGE_CHARS = 20_000
 TITLE_CHARS = 80
@@ -38,11 +41,6 @@ class Conversation(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     last_message_at = models.DateTimeField(null=True, blank=True)
-    # The assistant message being produced right now; answers run one at a time per
-    # conversation (they share one LangGraph thread), claimed with a conditional UPDATE.
-    running = models.ForeignKey(
-        "Message", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
 
     objects = ConversationQuerySet.as_manager()
 
@@ -68,7 +66,7 @@ class Conversation(models.Model):
     @property
     def group(self) -> str:
         """The channel-layer group of the pages showing this conversation."""
-        return f"chat.conversation.{self.pk}"
+        return conversation_group(self.pk)
 
 
 class MessageQuerySet(models.QuerySet["Message"]):
@@ -100,6 +98,7 @@ class Message(models.Model):
         DELIVERED = "delivered", "Delivered"
         READ = "read", "Read"
         ERROR = "error", "Error"
+        TRANSCRIBING = "transcribing", "Transcribing"  # a voice message, being turned into text
 
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="messages"
@@ -115,12 +114,9 @@ class Message(models.Model):
     sender = models.CharField(max_length=10, choices=Sender.choices)
     type = models.CharField(max_length=10, choices=Type.choices, default=Type.TEXT)
     content = models.TextField(blank=True)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.SENT)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.SENT)
     metadata = models.JSONField(default=dict, blank=True)
     client_id = models.CharField(max_length=64, blank=True)
-    # Assistant messages: "wait:<key>" while the run waits for an outside event,
-    # "resume:<token>" once resumed (claimed by exactly one task), else empty.
-    run_state = models.CharField(max_length=200, blank=True)
     audio = models.FileField(upload_to="voice/%Y/%m/", blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -154,6 +150,15 @@ class Message(models.Model):
         return self.is_assistant and self.status == self.Status.SENDING
 
     @property
+    def waiting(self) -> dict[str, Any] | None:
+        """What the run producing this answer waits for (its prompt, a request...), if it
+        is parked."""
+        run: AssistantRun | None = getattr(self, "run", None)
+        if run is None or run.state != AssistantRun.State.WAITING:
+            return None
+        return run.waiting
+
+    @property
     def stopped(self) -> bool:
         return bool(self.metadata.get("stopped"))
 
@@ -162,3 +167,67 @@ class Message(models.Model):
         """Rich content returned by tools (charts, tables, file lists)."""
         value = self.metadata.get("blocks")
         return value if isinstance(value, list) else []
+
+
+class AssistantRun(models.Model):
+    """The assistant producing one answer. Its life is a state, and every change of it is a
+    conditional UPDATE (chat.actions.runs), so of two workers, a worker and Stop, or two
+    resumers, exactly one wins:
+
+    running → waiting (parked at an ``interrupt()``: for a permission, a computer's
+    result...) → resuming (one task holds ``token``) → running → … → finished.
+
+    Answers in one conversation run one at a time (they share a LangGraph thread): the
+    database allows one unfinished run per conversation. A run is started by whoever posts
+    the question: the chat page, or a program through the API (``origin``)."""
+
+    class State(models.TextChoices):
+        RUNNING = "running"
+        WAITING = "waiting"
+        RESUMING = "resuming"
+        FINISHED = "finished"
+
+    class Origin(models.TextChoices):
+        CHAT = "chat", "Chat page"
+        API = "api", "API"
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="assistant_runs"
+    )
+    answer = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="run")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.RUNNING)
+    origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.CHAT)
+    # While waiting: the key it waits for (the resume must name it) and what it shows.
+    wait_key = models.CharField(max_length=200, blank=True)
+    waiting = models.JSONField(null=True, blank=True)
+    # While resuming: the task that continues it holds this.
+    token = models.CharField(max_length=32, blank=True)
+    stop_requested = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Set by every transition: a running run older than the task time limit was left by a
+    # dead worker and may be taken over.
+    updated_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation"],
+                condition=~Q(state="finished"),
+                name="chat_one_unfinished_run_per_conversation",
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["conversation", "wait_key"],
+                condition=Q(state="waiting"),
+                name="chat_run_waiting",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"run of message {self.answer_id} ({self.state})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state == self.State.FINISHED

@@ -10,9 +10,9 @@ from chat import actions
 
 
 @shared_task(name="chat.run_assistant")
-def run_assistant(message_id: int) -> str:
+def run_assistant(message_id: int, origin: str = "chat") -> str:
     """Answer a user message (a redelivery never answers twice)."""
-    return actions.answer_message(message_id=message_id)
+    return actions.answer_message(message_id=message_id, origin=origin)
 
 
 @shared_task(name="chat.resume_assistant")

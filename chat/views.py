@@ -61,7 +61,10 @@ def _context(
     rows: list[Message] = []
     if conversation is not None:
         rows = list(
-            conversation.messages.top_level().with_reply_counts().order_by("-pk")[:PAGE_SIZE]
+            conversation.messages.top_level()
+            .with_reply_counts()
+            .select_related("run")
+            .order_by("-pk")[:PAGE_SIZE]
         )[::-1]
     return {
         **_sidebar(request),
@@ -95,7 +98,7 @@ def conversation(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def older(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     found = get_conversation_for_user(request.user, pk)
     before = _int_or_none(request.GET.get("before"))
-    rows = found.messages.top_level().with_reply_counts()
+    rows = found.messages.top_level().with_reply_counts().select_related("run")
     if before is not None:
         rows = rows.filter(pk__lt=before)
     page = list(rows.order_by("-pk")[:PAGE_SIZE])[::-1]

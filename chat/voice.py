@@ -101,9 +101,9 @@ def _transcribe(path: str, name: str) -> str:
 
 
 def transcribe_message(*, message_id: int) -> str:
-    if not Message.objects.filter(
-        pk=message_id, status=Message.Status.SENDING, run_state=""
-    ).update(run_state="transcribing"):
+    if not Message.objects.filter(pk=message_id, status=Message.Status.SENDING).update(
+        status=Message.Status.TRANSCRIBING
+    ):
         return "skipped"
     message = Message.objects.select_related("conversation").get(pk=message_id)
     try:
@@ -113,7 +113,6 @@ def transcribe_message(*, message_id: int) -> str:
         log.warning("transcription failed: %s", exc)
         text, error = "", "The speech-to-text service failed; try again or type the message."
     with transaction.atomic():
-        message.run_state = ""
         message.content = text[:20_000]
         if error:
             message.status = Message.Status.ERROR

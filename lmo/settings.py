@@ -233,8 +233,8 @@ CELERY_BEAT_SCHEDULE = {
         "task": "activities.apply_retention",
         "schedule": crontab(hour=4, minute=7),  # daily
     },
-    "agent-bridge-expire-runs": {
-        "task": "agent_bridge.expire_runs",
+    "permissions-expire-runs": {
+        "task": "permissions.expire_runs",
         "schedule": 10.0,  # seconds: commands past their deadline end promptly
     },
 }

@@ -9,7 +9,7 @@ from typing import Any
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from permissions.models import Grant, PermissionRequest
+from permissions.models import CommandRun, Grant, PermissionRequest
 
 
 def _uuid(value: Any) -> uuid.UUID:
@@ -25,6 +25,16 @@ def get_request_for_user(user: Any, pk: Any) -> PermissionRequest:
     )
 
 
+def computers_for_user(user: Any) -> list[Any]:
+    """The user's paired computers (``agent_bridge.Agent``, through its owner relation),
+    online first: what a grant or a block rule can name."""
+    return list(user.agents.filter(revoked_at__isnull=True).order_by("-connected", "name"))
+
+
+def get_computer_for_user(user: Any, pk: Any) -> Any:
+    return get_object_or_404(user.agents.all(), pk=_uuid(pk))
+
+
 def get_grant_for_user(user: Any, pk: Any) -> Grant:
     return get_object_or_404(Grant, pk=_uuid(pk), owner=user)
 
@@ -34,8 +44,6 @@ def audit_records_for_user(user: Any, filters: dict[str, Any]) -> Any:
     from datetime import datetime, time, timedelta
 
     from django.utils import timezone
-
-    from agent_bridge.models import CommandRun
 
     records = CommandRun.objects.owned_by(user).select_related(
         "agent", "grant", "permission_request", "decided_by"

@@ -1,4 +1,5 @@
-"""Grants, permission requests and the audit trail: the one place that decides whether a command may run."""
+"""The life of a machine command: may it run (grants, requests), the run itself and its
+sealed audit, and the one port back into whoever waits for it."""
 
 from __future__ import annotations
 
@@ -12,12 +13,10 @@ class PermissionsConfig(AppConfig):
     def ready(self) -> None:
         from lmo.tabs import SettingsTab, register_settings_tab
         from notifications.handlers import register_handler
-        from permissions import notices, waits
+        from permissions import handlers
         from permissions.tab import permissions_context
 
-        register_handler(notices.DECIDE, notices.decide)
-        waits.register()
-
+        register_handler(handlers.DECIDE, handlers.decide)
         register_settings_tab(
             SettingsTab(
                 slug="permissions",

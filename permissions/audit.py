@@ -15,8 +15,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from agent_bridge.models import CommandRun
-from permissions.models import AuditHead
+from permissions.models import AuditHead, CommandRun
 
 SEALED_FIELDS = (
     "id",

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from agent_bridge.models import CommandRun
+from permissions.models import CommandRun
 
 
 class AuditFilter(forms.Form):

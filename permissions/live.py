@@ -7,6 +7,9 @@ from typing import Any
 from django.db import transaction
 from django.template.loader import render_to_string
 
+from lmo.live.events import LiveFragment
+from lmo.live.groups import conversation_group
+from lmo.live.sender import group_send_sync
 from permissions.models import PermissionRequest
 
 
@@ -34,8 +37,6 @@ def push_request_on_commit(request: PermissionRequest) -> None:
     """Every page of the conversation shows the request as decided (or expired)."""
     if request.conversation_id is None:
         return
-    from chat.live import send_now
-    from chat.models import Conversation
-
-    group = Conversation(pk=request.conversation_id).group
-    transaction.on_commit(lambda: send_now(group, card_html(request, oob=True)))
+    group = conversation_group(request.conversation_id)
+    event: LiveFragment = {"type": "live.fragment", "html": card_html(request, oob=True)}
+    transaction.on_commit(lambda: group_send_sync(group, dict(event)))

@@ -1,6 +1,7 @@
-"""Grants (what the user allowed or blocked), permission requests (what the assistant
-asked for) and the head of each user's audit chain (the audit records themselves are
-``agent_bridge.CommandRun`` rows, sealed into the chain when they finish)."""
+"""The life of a machine command: grants (what the user allowed or blocked), permission
+requests (what the assistant asked for), command runs (what was sent to a computer and what
+came back; each finished run is an audit record) and the head of each user's audit chain
+(runs are sealed into it when they finish)."""
 
 from __future__ import annotations
 
@@ -183,3 +184,116 @@ class AuditHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit chain of {self.owner_id}: {self.seq} records"
+
+
+class CommandRunQuerySet(models.QuerySet["CommandRun"]):
+    def owned_by(self, user: Any) -> CommandRunQuerySet:
+        return self.filter(owner=user)
+
+    def unfinished(self) -> CommandRunQuerySet:
+        return self.filter(state__in=CommandRun.OPEN_STATES)
+
+
+class CommandRun(models.Model):
+    """One command for one computer. Written before anything is sent: the channel layer only
+    nudges the computer's connection, which reads what to send from here."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued"
+        SENT = "sent"
+        ACKED = "acked"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+        TIMED_OUT = "timed_out", "Timed out"
+        CANCELLED = "cancelled"
+        DENIED = "denied"
+        EXPIRED = "expired", "Not answered"  # its permission request expired
+
+    OPEN_STATES = (State.QUEUED, State.SENT, State.ACKED)
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="command_runs"
+    )
+    agent = models.ForeignKey("agent_bridge.Agent", on_delete=models.CASCADE, related_name="runs")
+    target = models.CharField(max_length=64)
+    action = models.CharField(max_length=64)
+    params = models.JSONField(default=dict, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    deadline = models.DateTimeField()
+    result = models.JSONField(null=True, blank=True)
+    error_code = models.CharField(max_length=64, blank=True)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)  # times sent
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    acked_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    duration_ms = models.FloatField(null=True, blank=True)  # as measured by the agent
+    # Who asked, and the caller's idempotency key (a chat tool call: a re-run node finds its
+    # run) with where to resume it (conversation and message, for the chat).
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    # The audit: what allowed (or refused) it and who decided. Finished records are sealed
+    # into the owner's hash chain (permissions.audit) and can no longer change.
+    grant = models.ForeignKey(
+        Grant, on_delete=models.RESTRICT, null=True, blank=True, related_name="runs"
+    )
+    permission_request = models.ForeignKey(
+        PermissionRequest, on_delete=models.RESTRICT, null=True, blank=True, related_name="runs"
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    audit_seq = models.PositiveBigIntegerField(null=True, blank=True)
+    audit_digest = models.CharField(max_length=64, blank=True)
+    idempotency_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    conversation_id = models.BigIntegerField(null=True, blank=True)
+    message_id = models.BigIntegerField(null=True, blank=True)
+
+    objects = CommandRunQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("-created_at",)
+        constraints = [
+            models.UniqueConstraint(fields=("owner", "audit_seq"), name="run_audit_seq_unique")
+        ]
+        indexes = [
+            models.Index(fields=("owner", "-created_at"), name="run_owner_created"),
+            models.Index(fields=("agent", "-created_at"), name="run_agent_created"),
+            models.Index(
+                fields=("agent", "state"),
+                name="agent_run_open",
+                condition=Q(state__in=("queued", "sent", "acked")),
+            ),
+            models.Index(
+                fields=("deadline",),
+                name="agent_run_deadline",
+                condition=Q(state__in=("queued", "sent", "acked")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.target}.{self.action} on {self.agent_id} ({self.state})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Append-only once sealed (the database refuses it too: see the audit trigger).
+        if self.audit_digest:
+            raise ValueError("A finished command record is part of the audit and cannot change.")
+        if self.owner_id is None and self.agent_id is not None:
+            self.owner_id = self.agent.owner_id
+        super().save(*args, **kwargs)
+
+    @property
+    def is_sealed(self) -> bool:
+        return bool(self.audit_digest)
+
+    @property
+    def wait_key(self) -> str:
+        """The key a caller waits on for this command's result (permissions.waiting)."""
+        return f"run:{self.pk}"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state not in self.OPEN_STATES

@@ -1,19 +1,18 @@
-"""The urgent notification of a permission request, with the same four choices as its
-chat card, and its handler."""
+"""The notifications of permissions: the urgent one of a permission request (with the same
+four choices as its chat card; permissions.handlers answers them) and a command that failed
+or timed out."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from django.http import Http404
 from django.urls import reverse
 
 from notifications.actions import notify, settle
-from notifications.handlers import ActionRefused, NotificationAction
+from notifications.handlers import NotificationAction
 from notifications.models import Category, Priority
-from permissions.access import get_request_for_user
-from permissions.models import Origin, PermissionRequest
+from permissions.models import CommandRun, PermissionRequest
 
 DECIDE = "permissions.decide"
 OUTCOMES = {
@@ -74,22 +73,18 @@ def settle_notice(request: PermissionRequest) -> None:
     settle(owner_id=request.owner_id, dedupe_key=request.dedupe_key, outcome=outcome)
 
 
-def decide(user: Any, params: dict[str, Any]) -> str:
-    from permissions.actions import DecisionRefused, StepUpNeeded, decide_request
-
-    try:
-        request = get_request_for_user(user, params.get("request"))
-    except Http404 as exc:
-        raise ActionRefused("That request no longer exists.") from exc
-    choice = str(params.get("choice", ""))
-    try:
-        decided, done = decide_request(
-            user=user, request=request, choice=choice, origin=Origin.NOTIFICATION
-        )
-    except StepUpNeeded as exc:
-        raise ActionRefused(f"{exc} Open the request in the chat to enter it.") from exc
-    except DecisionRefused as exc:
-        raise ActionRefused(str(exc)) from exc
-    if not done:
-        raise ActionRefused(f"Already {decided.get_status_display().lower()}.")
-    return OUTCOMES[PermissionRequest.Choice(choice)]
+def notify_run_failed(run: CommandRun, owner: Any) -> None:
+    what = f"{run.target}.{run.action}"
+    if run.state == CommandRun.State.TIMED_OUT:
+        title = f"A command on {run.agent.name} timed out"
+    else:
+        title = f"A command on {run.agent.name} failed"
+    notify(
+        owner=owner,
+        category=Category.COMMAND,
+        priority=Priority.NORMAL,
+        title=title,
+        body=f"{what}: {run.error or 'no details'}",
+        link=reverse("agent_bridge:runs", args=[run.agent_id]),
+        dedupe_key=f"run-failed:{run.pk}",
+    )

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from agent_bridge.access import agents_for_user
+from permissions.access import computers_for_user
 from permissions.actions.grants import EXPIRY_CHOICES
 from permissions.live import card_context
 from permissions.models import Grant, PermissionRequest
@@ -45,5 +45,5 @@ def permissions_context(request: HttpRequest) -> dict[str, Any]:
         "grant_groups": groups,
         "has_grants": bool(grants),
         "expiry_choices": list(EXPIRY_CHOICES),
-        "agents": agents_for_user(user),
+        "agents": computers_for_user(user),
     }

@@ -11,3 +11,13 @@ def expire_requests() -> int:
     from permissions.actions import expire_requests as expire
 
     return expire()
+
+
+@shared_task(name="permissions.expire_runs")
+def expire_runs() -> int:
+    """Every few seconds (beat): commands past their deadline end as timed out."""
+    from django.utils import timezone
+
+    from permissions.actions import expire_runs as expire
+
+    return expire(now=timezone.now())

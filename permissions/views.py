@@ -14,13 +14,18 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from agent_bridge.access import agents_for_user, get_agent_for_user
 from lmo.accounts.actions import confirm_identity
 from lmo.accounts.mfa import recently_verified
 from lmo.csvexport import csv_response
 from lmo.tabs import render_settings_tab
 from permissions import actions
-from permissions.access import audit_records_for_user, get_grant_for_user, get_request_for_user
+from permissions.access import (
+    audit_records_for_user,
+    computers_for_user,
+    get_computer_for_user,
+    get_grant_for_user,
+    get_request_for_user,
+)
 from permissions.audit import verify_chain
 from permissions.forms import AuditFilter, BlockForm
 from permissions.live import card_html
@@ -127,7 +132,7 @@ def block(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return _panel(request, error="Name the connector to block (e.g. shell).")
     data = form.cleaned_data
-    agent = get_agent_for_user(request.user, data["computer"]) if data["computer"] else None
+    agent = get_computer_for_user(request.user, data["computer"]) if data["computer"] else None
     try:
         grant = actions.block(
             user=request.user,
@@ -157,7 +162,7 @@ def audit(request: HttpRequest) -> HttpResponse:
             "form": form,
             "page": page,
             "query": query.urlencode(),
-            "agents": agents_for_user(request.user),
+            "agents": computers_for_user(request.user),
             "chain": verify_chain(int(request.user.pk or 0)),
         },
         status=400 if form.is_bound and not form.is_valid() else 200,

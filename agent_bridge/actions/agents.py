@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.db import transaction
 from django.utils import timezone
 
-from agent_bridge.actions.runs import cancel_open_runs
 from agent_bridge.events import send_to_agent_on_commit
 from agent_bridge.live import push_agent_on_commit
 from agent_bridge.models import Agent, AgentToken
+from permissions.actions import cancel_open_runs
 
 
 @transaction.atomic

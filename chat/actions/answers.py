@@ -1,41 +1,35 @@
 """The assistant's side: claiming a message, running the graph, finishing the answer,
 stopping it, retrying it, and resuming a run that waits for an outside event.
 
-Answers in one conversation run one at a time (they share a LangGraph thread); the
-conversation's ``running`` slot is claimed with a conditional UPDATE, and the answer that
-finishes starts the next queued message. A user message is answered at most once: the
+Each answer is produced by an ``AssistantRun`` whose state changes are conditional
+UPDATEs (chat.actions.runs). Answers in one conversation run one at a time (they share a
+LangGraph thread): the database allows one unfinished run per conversation, and the answer
+that finishes starts the next queued message. A user message is answered at most once: the
 answer's ``answer_to`` is unique."""
 
 from __future__ import annotations
 
 import logging
 import time
-import uuid
-from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
+from chat.actions import runs
 from chat.actions.messages import enqueue_answer_on_commit, set_status
 from chat.live import message_html, phase_html, push_message, send_now, send_on_commit, token_html
-from chat.models import Conversation, Message
+from chat.machine.waits import already_settled
+from chat.models import AssistantRun, Message
 from chat.notices import notify_answer_failed
 from chat.pipeline import runner
 from chat.pipeline.context import build_context
 from chat.pipeline.tools import tools_for_user
-from chat.pipeline.waiting import already_resolved
 from chat.rich import clean_blocks
+from permissions.actions import withdraw_requests
 
 log = logging.getLogger(__name__)
 SAVE_EVERY_SECONDS = 1.0
 STOP_CHECK_SECONDS = 0.05
-
-
-def _stop_key(message_id: int) -> str:
-    return f"chat:stop:{message_id}"
 
 
 class LiveAnswer:
@@ -79,24 +73,19 @@ class LiveAnswer:
         if now - self._checked_at < STOP_CHECK_SECONDS:
             return False
         self._checked_at = now
-        return bool(cache.get(_stop_key(self.answer.pk)))
+        return runs.stop_requested(answer_id=self.answer.pk)
 
 
-def _claim(question: Message) -> tuple[Message, bool] | None:
+def _claim(question: Message, origin: str) -> tuple[Message, bool] | None:
     """The answer to produce and whether it continues a run that a dead worker left, or
     None when there is nothing to do (answered, being answered, or queued)."""
     conversation = question.conversation
-    existing = Message.objects.filter(answer_to=question).first()
+    existing = Message.objects.filter(answer_to=question).select_related("run").first()
     if existing is not None:
-        stale = timezone.now() - timedelta(seconds=settings.LMO_TASK_TIME_LIMIT)
-        if existing.status != Message.Status.SENDING or existing.run_state:
+        run: AssistantRun | None = getattr(existing, "run", None)
+        if existing.status != Message.Status.SENDING or run is None:
             return None
-        if existing.updated_at > stale:
-            return None  # a live worker has it (a duplicate delivery)
-        taken = Message.objects.filter(pk=existing.pk, updated_at=existing.updated_at).update(
-            updated_at=timezone.now()
-        )
-        return (existing, True) if taken else None
+        return (existing, True) if runs.take_over(run) else None  # else a live worker has it
     try:
         with transaction.atomic():
             answer = Message.objects.create(
@@ -106,19 +95,17 @@ def _claim(question: Message) -> tuple[Message, bool] | None:
                 sender=Message.Sender.ASSISTANT,
                 status=Message.Status.SENDING,
             )
-            if not Conversation.objects.filter(pk=conversation.pk, running__isnull=True).update(
-                running=answer
-            ):
-                transaction.set_rollback(True)
-                return None  # another answer is running; it starts this one when done
+            runs.start(conversation=conversation, answer=answer, origin=origin)
             set_status(question, Message.Status.DELIVERED, only_from=(Message.Status.SENT,))
             push_message(answer)
     except IntegrityError:
-        return None  # another worker created the answer first
+        # Another worker created the answer first, or another answer of the conversation
+        # is unfinished (it starts this one when done).
+        return None
     return answer, False
 
 
-def answer_message(*, message_id: int) -> str:
+def answer_message(*, message_id: int, origin: str = AssistantRun.Origin.CHAT) -> str:
     """Answer one user message (what ``chat.tasks.run_assistant`` does). Safe to call
     again for the same message: it never answers twice."""
     question = (
@@ -126,9 +113,13 @@ def answer_message(*, message_id: int) -> str:
         .filter(pk=message_id, sender=Message.Sender.USER)
         .first()
     )
-    if question is None or question.status in (Message.Status.SENDING, Message.Status.ERROR):
+    if question is None or question.status in (
+        Message.Status.SENDING,
+        Message.Status.TRANSCRIBING,
+        Message.Status.ERROR,
+    ):
         return "nothing to answer"
-    claim = _claim(question)
+    claim = _claim(question, origin)
     if claim is None:
         return "skipped"
     answer, continuing = claim
@@ -141,7 +132,7 @@ def answer_message(*, message_id: int) -> str:
 
 
 def _run(answer: Message, question: Message, graph_input: Any) -> str:
-    if cache.get(_stop_key(answer.pk)):
+    if runs.stop_requested(answer_id=answer.pk):
         outcome = runner.Outcome(state="stopped", text=answer.content)
     else:
         config = runner.graph_config(
@@ -164,14 +155,15 @@ def finish_answer(*, answer_id: int, outcome: runner.Outcome) -> None:
     answer = Message.objects.select_for_update().select_related("conversation").get(pk=answer_id)
     if answer.status != Message.Status.SENDING:
         return  # already finished (stopped while waiting, or a duplicate run)
+    if outcome.state == "waiting" and runs.stop_requested(answer_id=answer_id):
+        # Stop came while the step that parks ran: stop instead of waiting.
+        outcome = runner.Outcome(state="stopped", text=outcome.text)
+        transaction.on_commit(lambda: _withdraw(answer_id))
     answer.content = outcome.text
     metadata = dict(answer.metadata)
-    metadata.pop("waiting", None)
-    answer.run_state = ""
+    waiting = outcome.waiting or {}
     if outcome.state == "waiting":
-        waiting = outcome.waiting or {}
-        metadata["waiting"] = waiting
-        answer.run_state = f"wait:{waiting.get('key', '')}"[:200]
+        runs.park(answer_id=answer.pk, waiting=waiting)
     elif outcome.state == "error":
         answer.status = Message.Status.ERROR
         metadata["error"] = outcome.error
@@ -183,9 +175,10 @@ def finish_answer(*, answer_id: int, outcome: runner.Outcome) -> None:
     answer.metadata = metadata
     answer.save()
     if outcome.state != "waiting":
-        _release(answer)
+        runs.finish(answer_id=answer.pk)
+        _start_next(answer)
     else:
-        _resume_if_resolved(answer.conversation_id, metadata["waiting"])
+        _resume_if_resolved(answer.conversation_id, waiting)
     if outcome.state == "error":
         notify_answer_failed(answer)
     send_on_commit(answer.conversation.group, message_html(answer))
@@ -196,17 +189,16 @@ def _resume_if_resolved(conversation_id: int, waiting: dict[str, Any]) -> None:
     resume_run found nothing waiting): look after commit and resume now if so."""
 
     def _check() -> None:
-        value = already_resolved(waiting)
+        value = already_settled(waiting)
         if value is not None:
             resume_run(conversation_id=conversation_id, key=str(waiting.get("key")), value=value)
 
     transaction.on_commit(_check)
 
 
-def _release(answer: Message) -> None:
-    """Free the conversation's slot and start the next queued message, if any."""
+def _start_next(answer: Message) -> None:
+    """The conversation is free again: start its next queued message, if any."""
     conversation = answer.conversation
-    Conversation.objects.filter(pk=conversation.pk, running=answer).update(running=None)
     queued = (
         conversation.messages.filter(
             sender=Message.Sender.USER,
@@ -224,13 +216,21 @@ def stop_answer(*, answer: Message) -> bool:
     """Stop a running answer: the run ends at its next step, keeping what was written."""
     if not answer.is_running:
         return False
-    cache.set(_stop_key(answer.pk), 1, settings.LMO_TASK_TIME_LIMIT)
-    if answer.run_state.startswith("wait:"):
-        # Nothing is running while a run waits: finish it here.
+    if runs.request_stop(answer_id=answer.pk) == AssistantRun.State.WAITING:
+        # Nothing is running while a run waits: finish it here, and the permission it
+        # asked for is no longer wanted.
         finish_answer(
             answer_id=answer.pk, outcome=runner.Outcome(state="stopped", text=answer.content)
         )
+        _withdraw(answer.pk)
     return True
+
+
+def _withdraw(answer_id: int) -> None:
+    """A stopped answer no longer wants the permission it asked for."""
+    withdraw_requests(
+        message_id=answer_id, note="The assistant's answer was stopped, so it did not run."
+    )
 
 
 @transaction.atomic
@@ -242,7 +242,7 @@ def retry_answer(*, answer: Message) -> Message | None:
     question = locked.answer_to
     assert question is not None
     conversation_group = locked.conversation.group
-    Conversation.objects.filter(pk=locked.conversation_id, running=locked).update(running=None)
+    runs.finish(answer_id=locked.pk)
     send_on_commit(conversation_group, f'<div id="msg-{locked.pk}" hx-swap-oob="delete"></div>')
     locked.delete()
     enqueue_answer_on_commit(question)
@@ -250,24 +250,17 @@ def retry_answer(*, answer: Message) -> Message | None:
 
 
 def resume_run(*, conversation_id: int, key: str, value: Any) -> bool:
-    """Continue the run that waits for ``key`` with ``value`` (from any app: a permission
-    decision, a machine's result). Returns False if no run waits for it (already resumed,
-    stopped, or never waited): the first caller wins."""
+    """Continue the run that waits for ``key`` with ``value`` (a permission decision, a
+    machine's result: see chat.machine.dispatch.resume_settled). Returns False if no run
+    waits for it (already resumed, stopped, or never waited): the first caller wins."""
     from chat.tasks import resume_assistant
 
-    token = uuid.uuid4().hex
     with transaction.atomic():
-        answer = Message.objects.filter(
-            conversation_id=conversation_id,
-            status=Message.Status.SENDING,
-            run_state=f"wait:{key}"[:200],
-        ).first()
-        if answer is None:
+        claimed = runs.claim_resume(conversation_id=conversation_id, key=key)
+        if claimed is None:
             return False
-        if not Message.objects.filter(pk=answer.pk, run_state=answer.run_state).update(
-            run_state=f"resume:{token}"
-        ):
-            return False
+        run, token = claimed
+        answer = run.answer
         send_on_commit(answer.conversation.group, phase_html(answer, "thinking", {}))
         transaction.on_commit(lambda: resume_assistant.delay(answer.pk, token, value))
     return True
@@ -276,9 +269,7 @@ def resume_run(*, conversation_id: int, key: str, value: Any) -> bool:
 def continue_answer(*, answer_id: int, token: str, value: Any) -> str:
     """Run a resumed answer (what ``chat.tasks.resume_assistant`` does); only the task
     holding ``token`` runs it, once."""
-    if not Message.objects.filter(pk=answer_id, run_state=f"resume:{token}").update(
-        run_state=f"running:{token}"
-    ):
+    if not runs.begin_resumed(answer_id=answer_id, token=token):
         return "skipped"
     answer = Message.objects.select_related("conversation", "answer_to").get(pk=answer_id)
     question = answer.answer_to

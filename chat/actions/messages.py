@@ -56,9 +56,11 @@ def post_user_message(
     type: str = Message.Type.TEXT,
     audio: Any = None,
     answer: bool = True,
+    origin: str = "chat",
 ) -> Posted:
     """Store a message from the conversation's owner, once per ``client_id``; after
-    commit push it to every page and ask the assistant to answer it."""
+    commit push it to every page and ask the assistant to answer it (``origin``: who asks,
+    the chat page or a program through the API; see AssistantRun.Origin)."""
     if not CLIENT_ID.match(client_id or ""):
         raise ChatInputError("The message has no valid client id; reload the page.")
     existing = conversation.messages.filter(client_id=client_id).first()
@@ -84,7 +86,7 @@ def post_user_message(
             _touch(conversation, message)
             push_message(message)
             if answer and message.status == Message.Status.SENT:
-                enqueue_answer_on_commit(message)
+                enqueue_answer_on_commit(message, origin=origin)
     except IntegrityError:
         # The same client id raced in from another tab or a retry: keep the first.
         return Posted(conversation.messages.get(client_id=client_id), created=False)
@@ -100,10 +102,10 @@ def _touch(conversation: Conversation, message: Message) -> None:
     conversation.save(update_fields=fields)
 
 
-def enqueue_answer_on_commit(message: Message) -> None:
+def enqueue_answer_on_commit(message: Message, *, origin: str = "chat") -> None:
     from chat.tasks import run_assistant
 
-    transaction.on_commit(lambda: run_assistant.delay(message.pk))
+    transaction.on_commit(lambda: run_assistant.delay(message.pk, origin))
 
 
 def note_typing(*, conversation: Conversation, channel: str) -> bool:

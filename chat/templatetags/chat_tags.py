@@ -5,8 +5,8 @@ from typing import Any
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
+from chat.machine.waits import waiting_card as render_waiting_card
 from chat.markdown import render_markdown
-from chat.pipeline.waiting import render_waiting_card
 
 register = template.Library()
 
@@ -19,8 +19,8 @@ def markdown(text: str) -> SafeString:
 
 @register.simple_tag
 def waiting_card(waiting: dict[str, Any] | None) -> SafeString:
-    """What a waiting run shows besides its prompt (a permission request's choices), as
-    the app that resumes waits of that kind renders it; "" when it has none."""
+    """What a waiting run shows besides its prompt (a permission request's choices); ""
+    when it has none."""
     if not waiting:
         return mark_safe("")
     return mark_safe(render_waiting_card(waiting))  # noqa: S308  (rendered by a template)

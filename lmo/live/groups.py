@@ -4,3 +4,8 @@ from __future__ import annotations
 def user_group(user_id: int) -> str:
     """The channel-layer group every open page of one user joins."""
     return f"user.{user_id}"
+
+
+def conversation_group(conversation_id: int) -> str:
+    """The group of the pages showing one conversation (any app may push to it)."""
+    return f"chat.conversation.{conversation_id}"

@@ -1,4 +1,4 @@
-"""Every write of permissions: requests and their decisions, grants."""
+"""Every write of permissions: command runs, requests and their decisions, grants."""
 
 from permissions.actions.grants import (
     GrantRefused,
@@ -7,15 +7,26 @@ from permissions.actions.grants import (
     revoke_grant,
     set_expiry,
 )
+from permissions.actions.refusals import record_refused
 from permissions.actions.requests import (
-    DecisionRefused,
     Gate,
-    StepUpNeeded,
     decide_request,
     expire_requests,
     gate_command,
     requires_step_up,
+    withdraw_requests,
 )
+from permissions.actions.runs import (
+    cancel_open_runs,
+    cancel_run,
+    claim_for_send,
+    expire_runs,
+    queue_command,
+    reconcile_runs,
+    record_ack,
+    record_result,
+)
+from permissions.exceptions import DecisionRefused, StepUpNeeded
 
 __all__ = [
     "DecisionRefused",
@@ -23,11 +34,21 @@ __all__ = [
     "GrantRefused",
     "StepUpNeeded",
     "block",
+    "cancel_open_runs",
+    "cancel_run",
+    "claim_for_send",
     "decide_request",
     "expire_requests",
+    "expire_runs",
     "gate_command",
+    "queue_command",
+    "reconcile_runs",
+    "record_ack",
+    "record_refused",
+    "record_result",
     "requires_step_up",
     "revoke_everything",
     "revoke_grant",
     "set_expiry",
+    "withdraw_requests",
 ]

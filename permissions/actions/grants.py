@@ -6,16 +6,18 @@ queue are cancelled."""
 from __future__ import annotations
 
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from agent_bridge.actions.runs import cancel_run
-from agent_bridge.models import Agent, CommandRun
 from permissions.actions.requests import decide_request
-from permissions.models import ANY_ACTION, Grant, Origin, PermissionRequest
+from permissions.actions.runs import cancel_run
+from permissions.models import ANY_ACTION, CommandRun, Grant, Origin, PermissionRequest
 from permissions.scopes import normalise
+
+if TYPE_CHECKING:
+    from agent_bridge.models import Agent
 
 EXPIRY_CHOICES = {
     "15m": timedelta(minutes=15),

@@ -1,45 +1,43 @@
-"""Asking the user: the gate a chat tool call passes, the decision, and expiry.
+"""Asking the user: the gate every command call passes, the decision, and expiry.
 
-A chat tool call goes through ``gate_command``: a grant lets it run, a block rule records
-it as denied, otherwise a PermissionRequest is opened (an inline card in the chat and an
-urgent notification) and the chat run waits. ``decide_request`` answers it (first decision
-wins), ``expire_requests`` ends the unanswered ones; both resume the waiting run."""
+A call goes through ``gate_command``: a grant lets it run, a block rule records it as
+denied, otherwise a PermissionRequest is opened (an inline card in the chat and an urgent
+notification) and the caller waits. ``decide_request`` answers it (first decision wins),
+``expire_requests`` ends the unanswered ones and ``withdraw_requests`` those whose caller
+gave up; each settles the wait (permissions.waiting)."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from agent_bridge.actions.refusals import record_refused
-from agent_bridge.actions.runs import (
+from permissions import live
+from permissions.actions.refusals import record_refused
+from permissions.actions.runs import queue_command
+from permissions.exceptions import (
     CommandRefused,
+    DecisionRefused,
     PermissionNeeded,
     PermissionRefused,
-    queue_command,
+    StepUpNeeded,
 )
-from agent_bridge.models import Agent, CommandRun
-from permissions import live
-from permissions.models import Grant, Origin, PermissionRequest
+from permissions.models import CommandRun, Grant, Origin, PermissionRequest
 from permissions.notices import notify_request, settle_notice
 from permissions.scopes import normalise, scope_problem, subject_of
+from permissions.waiting import request_outcome, settle_on_commit
+
+if TYPE_CHECKING:
+    from agent_bridge.models import Agent
 
 log = logging.getLogger(__name__)
 Status = PermissionRequest.Status
 Choice = PermissionRequest.Choice
-
-
-class DecisionRefused(Exception):
-    """The decision cannot be taken as given (bad scope, step-up needed...); says why."""
-
-
-class StepUpNeeded(DecisionRefused):
-    """Allowing this "Always" needs a fresh authenticator code."""
 
 
 @dataclass(frozen=True)
@@ -161,9 +159,6 @@ def decide_request(
         if locked.expires_at <= timezone.now():
             _expire(locked, note="Nobody answered in time, so it did not run.")
             return locked, False
-        if not _answer_still_waits(locked):
-            _expire(locked, note="The assistant's answer was stopped, so it did not run.")
-            return locked, False
         if requires_step_up(locked, choice) and not stepped_up:
             raise StepUpNeeded("Enter a code from your authenticator app to allow this always.")
         locked.choice = choice
@@ -176,7 +171,7 @@ def decide_request(
             _approve(locked, user, choice, _scope_for(locked, choice, scope), origin, ip)
         settle_notice(locked)
         live.push_request_on_commit(locked)
-        _resume_on_commit(locked)
+        _settle_on_commit(locked)
     return locked, True
 
 
@@ -249,7 +244,7 @@ def _expire(request: PermissionRequest, *, note: str) -> None:
     record_refused(state=CommandRun.State.EXPIRED, reason=note, **_run_fields(request))
     settle_notice(request)
     live.push_request_on_commit(request)
-    _resume_on_commit(request)
+    _settle_on_commit(request)
 
 
 def _run_fields(request: PermissionRequest) -> dict[str, Any]:
@@ -266,39 +261,30 @@ def _run_fields(request: PermissionRequest) -> dict[str, Any]:
     }
 
 
-def _answer_still_waits(request: PermissionRequest) -> bool:
-    if request.message_id is None:
-        return True
-    from chat.models import Message
-
-    return Message.objects.filter(pk=request.message_id, status=Message.Status.SENDING).exists()
-
-
-def _resume_on_commit(request: PermissionRequest) -> None:
-    if request.conversation_id is None:
-        return
-    conversation_id, key = request.conversation_id, request.wait_key
-    value = {"request": str(request.pk), "decision": request.status}
-
-    def _resume() -> None:
-        from chat.actions import resume_run
-
-        resume_run(conversation_id=conversation_id, key=key, value=value)
-
-    transaction.on_commit(_resume)
+def _settle_on_commit(request: PermissionRequest) -> None:
+    settle_on_commit(
+        request.wait_key, request_outcome(request), conversation_id=request.conversation_id
+    )
 
 
 def expire_requests(*, now: Any = None) -> int:
     """End every pending request past its expiry (beat, every few seconds): recorded as
-    not answered, and the waiting chat run continues with that."""
+    not answered, and the waiting caller continues with that."""
     now = now or timezone.now()
-    ids = list(
-        PermissionRequest.objects.pending()
-        .filter(expires_at__lte=now)
-        .values_list("pk", flat=True)[:500]
-    )
+    minutes = settings.LMO_PERMISSION_REQUEST_MINUTES
+    due = PermissionRequest.objects.pending().filter(expires_at__lte=now)
+    return _expire_each(due, f"Nobody answered within {minutes} minutes, so it did not run.")
+
+
+def withdraw_requests(*, message_id: int, note: str) -> int:
+    """The caller that asked gave up (the chat's answer was stopped or deleted): its
+    pending requests end as not answered, with ``note`` as the reason."""
+    return _expire_each(PermissionRequest.objects.pending().filter(message_id=message_id), note)
+
+
+def _expire_each(requests: Any, note: str) -> int:
     count = 0
-    for request_id in ids:
+    for request_id in list(requests.values_list("pk", flat=True)[:500]):
         with transaction.atomic():
             request = (
                 PermissionRequest.objects.select_for_update()
@@ -307,9 +293,6 @@ def expire_requests(*, now: Any = None) -> int:
                 .first()
             )
             if request is not None:
-                minutes = settings.LMO_PERMISSION_REQUEST_MINUTES
-                _expire(
-                    request, note=f"Nobody answered within {minutes} minutes, so it did not run."
-                )
+                _expire(request, note=note)
                 count += 1
     return count

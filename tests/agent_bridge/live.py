@@ -14,8 +14,9 @@ from typing import Any
 
 from django.conf import settings
 
-from agent_bridge.models import Agent, CommandRun
+from agent_bridge.models import Agent
 from lmo.bench.processes import free_port, wait_for_http
+from permissions.models import CommandRun
 from tests.conftest import ROOT, clean_environ, test_database_url
 
 

@@ -13,10 +13,12 @@ from channels.testing import WebsocketCommunicator
 from django.utils import timezone
 
 from agent_bridge import consumers
-from agent_bridge.actions import expire_runs, queue_command, revoke_agent
+from agent_bridge.actions import revoke_agent
 from agent_bridge.local_agent import protocol
-from agent_bridge.models import Agent, CommandRun
+from agent_bridge.models import Agent
 from lmo.asgi import application
+from permissions.actions import expire_runs, queue_command
+from permissions.models import CommandRun
 from tests.agent_bridge.conftest import hello, make_agent
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -173,7 +175,7 @@ async def test_a_result_for_another_computers_command_is_refused(alice: Any, bob
 
 
 async def test_invalid_parameters_are_refused_before_queueing(alice: Any) -> None:
-    from agent_bridge.actions.runs import CommandRefused
+    from permissions.exceptions import CommandRefused
 
     agent, _ = await _agent(alice)
     with pytest.raises(CommandRefused, match="path"):

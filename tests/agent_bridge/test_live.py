@@ -15,10 +15,11 @@ import pytest
 from websockets.sync.client import connect
 from websockets.typing import Origin
 
-from agent_bridge.actions import expire_runs, queue_command
-from agent_bridge.models import Agent, CommandRun
+from agent_bridge.models import Agent
 from chat.models import Conversation, Message
 from lmo.testing.fake_llm import FakeLLM, Reply
+from permissions.actions import expire_runs, queue_command
+from permissions.models import CommandRun
 from tests.agent_bridge.conftest import make_agent
 from tests.agent_bridge.live import (
     Daphne,

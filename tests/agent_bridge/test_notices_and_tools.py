@@ -8,13 +8,15 @@ import pytest
 from django.utils import timezone
 from pydantic import ValidationError
 
-from agent_bridge.actions import mark_connected, queue_command, record_result
+from agent_bridge.actions import mark_connected
 from agent_bridge.local_agent import protocol
-from agent_bridge.models import Agent, CommandRun
-from agent_bridge.rendering import tool_result
+from agent_bridge.models import Agent
 from agent_bridge.tasks import check_offline
-from agent_bridge.tools import machine_tools
+from chat.machine.rendering import tool_result
+from chat.machine.tools import machine_tools
 from notifications.models import Category, Notification, Priority
+from permissions.actions import queue_command, record_result
+from permissions.models import CommandRun
 from tests.agent_bridge.conftest import hello, make_agent
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +53,7 @@ def test_offline_longer_than_the_threshold_then_back(alice: Any) -> None:
     assert check_offline(str(agent.pk), away.isoformat()) == "notified"
     offline = Notification.objects.get(owner=alice, category=Category.COMPUTER)
     assert offline.priority == Priority.HIGH and "laptop is offline" in offline.title
-    assert "agent_bridge.local_agent run" in offline.body
+    assert "lmo-agent run" in offline.body
     mark_connected(agent_id=agent.pk, channel_name="c1", hello=hello(), protocol_version=1)
     back = Notification.objects.filter(owner=alice, category=Category.COMPUTER).order_by("-pk")[0]
     assert back.title == "laptop is back online" and back.priority == Priority.LOW

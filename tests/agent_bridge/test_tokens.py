@@ -7,15 +7,11 @@ from typing import Any
 
 import pytest
 
-from agent_bridge.actions import (
-    authenticate_token,
-    create_token,
-    queue_command,
-    revoke_agent,
-    revoke_token,
-)
+from agent_bridge.actions import authenticate_token, create_token, revoke_agent, revoke_token
 from agent_bridge.actions.tokens import TokenRefused
-from agent_bridge.models import AgentToken, CommandRun
+from agent_bridge.models import AgentToken
+from permissions.actions import queue_command
+from permissions.models import CommandRun
 from tests.agent_bridge.conftest import make_agent
 
 pytestmark = pytest.mark.django_db

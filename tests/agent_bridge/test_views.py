@@ -7,8 +7,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from agent_bridge.actions import queue_command, start_pairing
-from agent_bridge.models import Agent, AgentToken, CommandRun
+from agent_bridge.actions import start_pairing
+from agent_bridge.models import Agent, AgentToken
+from permissions.actions import queue_command
+from permissions.models import CommandRun
 from tests.agent_bridge.conftest import make_agent
 
 pytestmark = pytest.mark.django_db

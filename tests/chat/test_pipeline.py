@@ -9,7 +9,7 @@ import pytest
 from pydantic import BaseModel
 
 from chat import actions
-from chat.models import Message
+from chat.models import AssistantRun, Message
 from chat.pipeline import runner
 from chat.pipeline.checkpoint import new_checkpointer
 from chat.pipeline.graph import build_graph
@@ -130,8 +130,7 @@ def test_llm_failures_end_in_a_friendly_error_with_retry(
     answer = _run(conversation, "hello")
     assert answer.status == Message.Status.ERROR
     assert expected in answer.metadata["error"]
-    conversation.refresh_from_db()
-    assert conversation.running is None
+    assert AssistantRun.objects.get(answer=answer).is_finished
     # Retry asks again and this time it works.
     question = actions.retry_answer(answer=answer)
     assert question is not None
@@ -200,8 +199,8 @@ def test_interrupt_waits_and_resume_continues_after_a_restart(
     fake_llm.script(Reply(tool="wait_outside", args={"what": "x"}), Reply(text="All done."))
     answer = _run(conversation, "do the outside thing")
     assert answer.status == Message.Status.SENDING
-    assert answer.metadata["waiting"]["prompt"] == "Waiting for you"
-    key = answer.run_state.removeprefix("wait:")
+    assert answer.waiting is not None and answer.waiting["prompt"] == "Waiting for you"
+    key = answer.run.wait_key
     assert key.startswith("ok-")
     # "Process restart": a new saver and a new graph object on the same store.
     saver = new_checkpointer()
@@ -227,7 +226,7 @@ def test_interrupt_waits_and_resume_continues_after_a_restart(
 def test_resume_run_through_the_task_first_caller_wins(fake_llm, conversation, waiting_tool):
     fake_llm.script(Reply(tool="wait_outside", args={"what": "x"}), Reply(text="Resumed fine."))
     answer = _run(conversation, "do it")
-    key = answer.run_state.removeprefix("wait:")
+    key = answer.run.wait_key
     assert actions.resume_run(conversation_id=conversation.pk, key=key, value="approved")
     assert not actions.resume_run(conversation_id=conversation.pk, key=key, value="again")
 
@@ -238,8 +237,7 @@ def test_resume_run_through_the_task_first_caller_wins(fake_llm, conversation, w
         time.sleep(0.05)
     assert answer.content == "Resumed fine."
     assert answer.status == Message.Status.SENT
-    conversation.refresh_from_db()
-    assert conversation.running is None
+    assert AssistantRun.objects.get(answer=answer).is_finished
 
 
 def test_stop_while_waiting_finishes_the_answer(fake_llm, conversation, waiting_tool):
@@ -248,6 +246,4 @@ def test_stop_while_waiting_finishes_the_answer(fake_llm, conversation, waiting_
     assert actions.stop_answer(answer=answer)
     answer.refresh_from_db()
     assert answer.status == Message.Status.SENT and answer.stopped
-    assert not actions.resume_run(
-        conversation_id=conversation.pk, key=answer.run_state.removeprefix("wait:"), value=1
-    )
+    assert not actions.resume_run(conversation_id=conversation.pk, key=answer.run.wait_key, value=1)

@@ -53,7 +53,7 @@ def test_the_digest_runs_on_the_hour_and_the_purge_daily(monkeypatch):
 def test_commands_past_their_deadline_are_expired_every_ten_seconds(monkeypatch):
     recorder = _Recorder()
     monkeypatch.setattr(type(app), "tasks", property(lambda self: recorder))
-    entries = {k: v for k, v in _entries(app).items() if v[0] == "agent_bridge.expire_runs"}
+    entries = {k: v for k, v in _entries(app).items() if v[0] == "permissions.expire_runs"}
     start = dt.datetime(2026, 5, 4, 2, 50, tzinfo=dt.UTC)
     last = dict.fromkeys(entries, start)
     with time_machine.travel(start + dt.timedelta(seconds=5), tick=False):
@@ -61,7 +61,7 @@ def test_commands_past_their_deadline_are_expired_every_ten_seconds(monkeypatch)
         assert recorder.sent == []
     with time_machine.travel(start + dt.timedelta(seconds=11), tick=False):
         run_due(app, entries, last)
-        assert recorder.sent == ["agent_bridge.expire_runs"]
+        assert recorder.sent == ["permissions.expire_runs"]
 
 
 def test_every_scheduled_task_is_registered_in_a_fresh_server_process() -> None:
@@ -100,4 +100,4 @@ def test_a_failing_entry_does_not_stop_the_others(monkeypatch):
     last = dict.fromkeys(entries, start)
     with time_machine.travel(start + dt.timedelta(days=1, minutes=30), tick=False):
         run_due(app, entries, last)
-    assert "notifications.purge" in sent and "agent_bridge.expire_runs" in sent
+    assert "notifications.purge" in sent and "permissions.expire_runs" in sent

@@ -8,11 +8,13 @@ from typing import Any
 
 import pytest
 
-from agent_bridge.actions import create_token, record_result
+from agent_bridge.actions import create_token
 from agent_bridge.local_agent import protocol
-from agent_bridge.models import Agent, CommandRun
+from agent_bridge.models import Agent
 from chat import actions as chat_actions
-from chat.models import Conversation, Message
+from chat.models import AssistantRun, Conversation, Message
+from permissions.actions import record_result
+from permissions.models import CommandRun
 from tests.agent_bridge.conftest import CONNECTORS
 from tests.chat.conftest import _checkpoints, fake_llm, offline  # noqa: F401  (fixtures)
 
@@ -76,7 +78,8 @@ def settle(predicate: Callable[[], Any], what: str, timeout: float = 20) -> Any:
 
 def waiting_on(answer: Message, prefix: str) -> bool:
     answer.refresh_from_db()
-    return answer.run_state.startswith(f"wait:{prefix}")
+    run = AssistantRun.objects.get(answer=answer)
+    return run.state == AssistantRun.State.WAITING and run.wait_key.startswith(prefix)
 
 
 def agent_answers(run: CommandRun, entries: list[dict[str, Any]]) -> None:

@@ -12,15 +12,15 @@ from typing import Any
 import pytest
 from django.db import DatabaseError, connection, transaction
 
-from agent_bridge.actions import queue_command, record_result
 from agent_bridge.local_agent import protocol
-from agent_bridge.models import CommandRun
+from permissions.actions import queue_command, record_result
 from permissions.audit import verify_chain
-from permissions.models import Grant
+from permissions.models import CommandRun, Grant
 from tests.permissions.conftest import make_laptop
 
 pytestmark = pytest.mark.django_db
-append_only = importlib.import_module("agent_bridge.migrations.0004_audit_owner_and_append_only")
+append_only = importlib.import_module("permissions.migrations.0003_commandrun_table")
+TABLE = CommandRun._meta.db_table
 
 
 def _finished_runs(owner: Any, agent: Any, count: int) -> list[CommandRun]:
@@ -51,16 +51,17 @@ def _without_trigger(sql: str, params: list[Any]) -> None:
     postgres = connection.vendor == "postgresql"
     with connection.cursor() as cursor:
         if postgres:
-            cursor.execute("ALTER TABLE agent_bridge_commandrun DISABLE TRIGGER USER")
+            cursor.execute(f"ALTER TABLE {TABLE} DISABLE TRIGGER USER")
         else:
             cursor.execute("DROP TRIGGER lmo_audit_append_only")
         try:
             cursor.execute(sql, params)
         finally:
             if postgres:
-                cursor.execute("ALTER TABLE agent_bridge_commandrun ENABLE TRIGGER USER")
+                cursor.execute(f"ALTER TABLE {TABLE} ENABLE TRIGGER USER")
             else:
-                cursor.execute(append_only.SQLITE_UP)
+                for statement in append_only._trigger_sql("sqlite", TABLE):
+                    cursor.execute(statement)
 
 
 def test_finished_runs_are_sealed_in_order_and_the_chain_verifies(alice: Any) -> None:
@@ -87,7 +88,7 @@ def test_an_edited_record_breaks_the_chain(alice: Any) -> None:
     laptop = make_laptop(alice)
     runs = _finished_runs(alice, laptop, 3)
     _without_trigger(
-        "UPDATE agent_bridge_commandrun SET state = %s, error = %s WHERE id = %s",
+        f"UPDATE {TABLE} SET state = %s, error = %s WHERE id = %s",  # noqa: S608  (our table)
         ["succeeded", "", runs[1].pk.hex if connection.vendor == "sqlite" else runs[1].pk],
     )
     check = verify_chain(alice.pk)

@@ -13,11 +13,10 @@ import time_machine
 from django.db import connection
 from django.utils import timezone
 
-from agent_bridge.actions import queue_command
-from agent_bridge.actions.runs import PermissionNeeded, PermissionRefused
-from agent_bridge.models import CommandRun
+from permissions.actions import queue_command
 from permissions.decision import may_run
-from permissions.models import Grant
+from permissions.exceptions import PermissionNeeded, PermissionRefused
+from permissions.models import CommandRun, Grant
 from permissions.scopes import covers, normalise_path, scope_problem
 from tests.permissions.conftest import make_laptop
 

@@ -9,11 +9,10 @@ from typing import Any
 
 import pytest
 
-from agent_bridge.models import CommandRun
 from chat.actions.messages import post_user_message
-from chat.models import Conversation, Message
+from chat.models import AssistantRun, Conversation, Message
 from permissions.actions import decide_request
-from permissions.models import PermissionRequest
+from permissions.models import CommandRun, PermissionRequest
 from tests.agent_bridge.conftest import make_agent
 from tests.agent_bridge.live import LocalAgent, daphne, wait_connected, wait_until
 from tests.conftest import start_worker, stop_worker
@@ -47,7 +46,9 @@ def test_a_decision_resumes_the_waiting_run_in_a_worker(alice: Any, tmp_path: Pa
                 )
                 answer = Message.objects.get(answer_to=posted.message)
                 wait_until(
-                    lambda: Message.objects.get(pk=answer.pk).run_state.startswith("wait:perm:"),
+                    lambda: AssistantRun.objects.filter(
+                        answer=answer, state="waiting", wait_key__startswith="perm:"
+                    ).exists(),
                     30,
                     "the run to wait",
                 )

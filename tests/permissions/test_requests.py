@@ -11,14 +11,13 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from agent_bridge.models import CommandRun
 from chat import actions as chat_actions
 from chat.models import Message
 from lmo.testing.fake_llm import Reply
 from notifications.actions import act
 from notifications.models import Notification, Priority
 from permissions.actions import decide_request, expire_requests
-from permissions.models import Grant, PermissionRequest
+from permissions.models import CommandRun, Grant, PermissionRequest
 from tests.permissions.conftest import agent_answers, ask, settle, waiting_on
 
 pytestmark = [pytest.mark.embedded, pytest.mark.django_db(transaction=True)]
@@ -29,7 +28,7 @@ FILES = [{"name": "report.pdf", "type": "file", "size": 4}]
 def _listing(conversation: Any, path: str = "~/Downloads") -> tuple[Message, PermissionRequest]:
     answer = ask(conversation, f"list files in {path}")
     assert answer.status == Message.Status.SENDING
-    assert answer.metadata["waiting"]["kind"] == "permission"
+    assert answer.waiting is not None and answer.waiting["kind"] == "permission"
     request = PermissionRequest.objects.get(message_id=answer.pk)
     return answer, request
 
@@ -86,7 +85,7 @@ def test_allow_for_15_minutes_is_not_asked_again_until_it_ends(
     assert grant.expires_at is not None
 
     inside = ask(conversation, "list files in ~/Downloads/old")
-    assert inside.run_state.startswith("wait:run:")  # allowed: straight to the computer
+    assert inside.run.wait_key.startswith("run:")  # allowed: straight to the computer
     assert not PermissionRequest.objects.filter(message_id=inside.pk).exists()
     _finish_listing(inside)
 

@@ -11,13 +11,12 @@ from typing import Any
 import pytest
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from agent_bridge.actions import queue_command
-from agent_bridge.models import CommandRun
 from lmo.accounts.mfa import VERIFIED_AT_KEY
 from notifications.actions import act
 from notifications.models import Notification
+from permissions.actions import queue_command
 from permissions.actions.requests import gate_command
-from permissions.models import Grant, PermissionRequest
+from permissions.models import CommandRun, Grant, PermissionRequest
 from tests.conftest import totp_code
 
 pytestmark = pytest.mark.django_db

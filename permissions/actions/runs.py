@@ -1,16 +1,18 @@
-"""Command runs: queued in the database first, sent by the agent's live connection,
+"""Command runs: queued in the database first, sent by the computer's live connection,
 acknowledged, answered; recovered after dropped connections, expired at their deadline.
 
-The row is the truth. The channel layer only nudges the connection, which sends a queued
-command with a conditional UPDATE (queued → sent) scoped to its own channel, so two
-connections of one computer can never both send it. At each hello the computer's open
-runs are reconciled with what the agent still holds (see ``reconcile_runs``)."""
+The row is the truth. The channel layer only nudges the connection (permissions.events),
+which sends a queued command with a conditional UPDATE (queued → sent) scoped to its own
+channel, so two connections of one computer can never both send it. At each hello the
+computer's open runs are reconciled with what the agent still holds (``reconcile_runs``).
+A finished run is sealed into the audit and settles whoever waits for it
+(permissions.waiting)."""
 
 from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -18,33 +20,22 @@ from django.db.models import F, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from agent_bridge.events import AgentCommand, send_to_agent_on_commit
 from agent_bridge.local_agent import protocol
 from agent_bridge.local_agent.schemas import SchemaProblem, check_params
-from agent_bridge.models import Agent, CommandRun
 from permissions.audit import seal
 from permissions.decision import consume, may_run
-from permissions.models import Grant
+from permissions.events import nudge_on_commit
+from permissions.exceptions import CommandRefused, PermissionNeeded, PermissionRefused
+from permissions.models import CommandRun, Grant
+from permissions.notices import notify_run_failed
+from permissions.waiting import run_outcome, settle_on_commit
+
+if TYPE_CHECKING:
+    from agent_bridge.models import Agent
 
 log = logging.getLogger(__name__)
 RESEND_LIMIT = 2  # a command is sent at most twice (once more after a dropped connection)
 State = CommandRun.State
-
-
-class CommandRefused(Exception):
-    """The command cannot be queued (shown to the user and the assistant as is)."""
-
-
-class PermissionNeeded(CommandRefused):
-    """No grant allows it (or the one given was revoked or used up meanwhile)."""
-
-
-class PermissionRefused(CommandRefused):
-    """A block rule of the user matches it (``grant``)."""
-
-    def __init__(self, message: str, grant: Grant) -> None:
-        super().__init__(message)
-        self.grant = grant
 
 
 def _check(agent: Agent, target: str, action: str, params: dict[str, Any]) -> None:
@@ -61,24 +52,6 @@ def _check(agent: Agent, target: str, action: str, params: dict[str, Any]) -> No
                 f"{agent.name} declared an invalid schema for {target}.{action}."
             ) from None
         raise CommandRefused(f"Invalid parameters for {target}.{action}: {exc}") from None
-
-
-def command_frame(run: CommandRun) -> protocol.Command:
-    return protocol.Command(
-        id=str(run.pk),
-        target=run.target,
-        action=run.action,
-        params=run.params,
-        deadline=run.deadline,
-    )
-
-
-def _nudge_on_commit(run: CommandRun) -> None:
-    event: AgentCommand = {
-        "type": "agent.command",
-        "frame": command_frame(run).model_dump(mode="json"),
-    }
-    send_to_agent_on_commit(run.agent, event)
 
 
 def queue_command(
@@ -126,7 +99,7 @@ def queue_command(
                 permission_request_id=permission_request_id,
                 decided_by_id=decided_by_id or permit.created_by_id,
             )
-            _nudge_on_commit(run)
+            nudge_on_commit(run)
     except IntegrityError:
         return CommandRun.objects.get(idempotency_key=idempotency_key)
     return run
@@ -160,14 +133,14 @@ def _take_permit(
     raise PermissionNeeded(f"{target}.{action} on {agent.name} needs your permission.")
 
 
-def claim_for_send(*, run_id: str, channel_name: str) -> bool:
-    """The connection ``channel_name`` may send this command now (queued → sent)."""
+def claim_for_send(*, run_id: str, channel_name: str) -> CommandRun | None:
+    """The run the connection ``channel_name`` may send now (queued → sent), or None
+    (already sent by another connection, finished, past its deadline, not its computer)."""
     now = timezone.now()
-    return bool(
-        CommandRun.objects.filter(
-            pk=run_id, state=State.QUEUED, deadline__gt=now, agent__channel_name=channel_name
-        ).update(state=State.SENT, sent_at=now, attempts=F("attempts") + 1)
-    )
+    claimed = CommandRun.objects.filter(
+        pk=run_id, state=State.QUEUED, deadline__gt=now, agent__channel_name=channel_name
+    ).update(state=State.SENT, sent_at=now, attempts=F("attempts") + 1)
+    return CommandRun.objects.filter(pk=run_id).first() if claimed else None
 
 
 def record_ack(*, agent_id: Any, run_id: str) -> str:
@@ -216,14 +189,14 @@ def record_result(*, agent_id: Any, frame: protocol.Result) -> str:
 
 def _succeed_quietly(agent_id: Any, frame: protocol.Result) -> bool:
     """The common case in one statement: a success for an open command nobody waits on
-    (no chat run to resume, nothing to notify)."""
+    (queued without a caller's idempotency key: no waiter to settle, nothing to notify)."""
     now = timezone.now()
     with transaction.atomic():
         done = CommandRun.objects.filter(
             pk=frame.id,
             agent_id=agent_id,
             state__in=CommandRun.OPEN_STATES,
-            conversation_id__isnull=True,
+            idempotency_key__isnull=True,
         ).update(
             state=State.SUCCEEDED,
             result=frame.data,
@@ -245,10 +218,8 @@ def _finish(
     error: str = "",
     duration_ms: float | None = None,
 ) -> None:
-    """Inside a transaction holding the run: finish it, then (after commit) resume the
-    chat run waiting for it and tell the owner about a failure."""
-    from agent_bridge.notices import notify_run_failed
-
+    """Inside a transaction holding the run: finish it, then (after commit) settle whoever
+    waits for it, and tell the owner about a failure."""
     run.state = state
     run.result = result
     run.error_code = error_code[:64]
@@ -259,18 +230,9 @@ def _finish(
         run.acked_at = run.finished_at  # the result implies the ack (it may have been lost)
     run.save()
     seal(run.pk)
-    if run.conversation_id is not None:
-        conversation_id, key = run.conversation_id, run.wait_key
-        value = {"run": str(run.pk), "state": state}
-        transaction.on_commit(lambda: _resume(conversation_id, key, value))
+    settle_on_commit(run.wait_key, run_outcome(run), conversation_id=run.conversation_id)
     if state in (State.FAILED, State.TIMED_OUT):
         notify_run_failed(run, run.agent.owner)
-
-
-def _resume(conversation_id: int, key: str, value: dict[str, Any]) -> None:
-    from chat.actions import resume_run
-
-    resume_run(conversation_id=conversation_id, key=key, value=value)
 
 
 def reconcile_runs(*, agent_id: Any, holding: list[str]) -> list[CommandRun]:
@@ -327,7 +289,7 @@ def _timeout_text(run: CommandRun) -> str:
     if run.state == State.QUEUED:
         return (
             f"{run.agent.name} was not connected before the deadline, so the command never "
-            "ran. Start the agent on it with `python -m agent_bridge.local_agent run`."
+            "ran. Start the agent on it with `lmo-agent run`."
         )
     return f"{run.agent.name} did not answer before the deadline."
 

@@ -3,14 +3,16 @@ or refused when it was allowed (the computer was removed meanwhile)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from agent_bridge.models import Agent, CommandRun
 from permissions.audit import seal
-from permissions.models import Grant
+from permissions.models import CommandRun, Grant
+
+if TYPE_CHECKING:
+    from agent_bridge.models import Agent
 
 
 def record_refused(

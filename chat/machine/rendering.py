@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from agent_bridge.models import CommandRun
 from chat.pipeline.tools import ToolResult
 from chat.rich import clean_blocks
+from permissions.models import CommandRun
 
 MAX_TEXT = 8000
 

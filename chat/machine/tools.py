@@ -11,12 +11,12 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from agent_bridge.actions.dispatch import dispatch_command
-from agent_bridge.actions.runs import CommandRefused
 from agent_bridge.local_agent.schemas import check_params, schema_is_valid
 from agent_bridge.models import Agent
-from agent_bridge.rendering import tool_result
+from chat.machine.dispatch import dispatch_command
+from chat.machine.rendering import tool_result
 from chat.pipeline.tools import Tool, ToolContext, ToolError, ToolResult
+from permissions.exceptions import CommandRefused
 
 _UNSAFE = re.compile(r"[^a-z0-9_]+")
 LABELS = {

@@ -1,0 +1,73 @@
+"""The assistant run's state moves out of strings (``Message.run_state`` prefixes,
+``metadata["waiting"]``, ``Conversation.running``) into AssistantRun rows, both ways."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
+
+from chat.models import AssistantRun, Message
+
+BEFORE = [("chat", "0001_initial")]
+AFTER = [("chat", "0002_assistant_run")]
+
+
+def _migrate(targets: list[tuple[str, str]]) -> Any:
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(targets)
+    return executor.loader.project_state(targets).apps
+
+
+@pytest.mark.django_db(transaction=True)
+def test_unfinished_answers_get_their_run_and_back(alice: Any) -> None:
+    old = _migrate(BEFORE)
+    OldConversation = old.get_model("chat", "Conversation")
+    OldMessage = old.get_model("chat", "Message")
+    waiting = {"kind": "permission", "key": "perm:abc", "prompt": "Allow?", "request": "abc"}
+
+    def answer(conversation: Any, run_state: str, metadata: dict[str, Any]) -> Any:
+        question = OldMessage.objects.create(conversation=conversation, sender="user")
+        return OldMessage.objects.create(
+            conversation=conversation,
+            sender="assistant",
+            status="sending",
+            answer_to=question,
+            run_state=run_state,
+            metadata=metadata,
+        )
+
+    first = OldConversation.objects.create(owner_id=alice.pk)
+    parked = answer(first, "wait:perm:abc", {"waiting": waiting, "note": "kept"})
+    second = OldConversation.objects.create(owner_id=alice.pk)
+    resuming = answer(second, "resume:0123456789abcdef", {})
+    third = OldConversation.objects.create(owner_id=alice.pk)
+    streaming = answer(third, "", {})
+    OldConversation.objects.filter(pk=first.pk).update(running_id=parked.pk)
+    voice = OldMessage.objects.create(
+        conversation=third, sender="user", status="sending", run_state="transcribing"
+    )
+    done = OldMessage.objects.create(conversation=third, sender="assistant", status="sent")
+
+    _migrate(AFTER)
+
+    run = AssistantRun.objects.get(answer_id=parked.pk)
+    assert (run.state, run.wait_key, run.waiting) == ("waiting", "perm:abc", waiting)
+    message = Message.objects.get(pk=parked.pk)
+    assert message.waiting == waiting and message.metadata == {"note": "kept"}
+    again = AssistantRun.objects.get(answer_id=resuming.pk)
+    assert (again.state, again.token) == ("resuming", "0123456789abcdef")
+    assert AssistantRun.objects.get(answer_id=streaming.pk).state == "running"
+    assert Message.objects.get(pk=voice.pk).status == Message.Status.TRANSCRIBING
+    assert not AssistantRun.objects.filter(answer_id=done.pk).exists()
+
+    old = _migrate(BEFORE)
+    OldMessage = old.get_model("chat", "Message")
+    restored = OldMessage.objects.get(pk=parked.pk)
+    assert restored.run_state == "wait:perm:abc" and restored.metadata["waiting"] == waiting
+    assert old.get_model("chat", "Conversation").objects.get(pk=first.pk).running_id == parked.pk
+    assert OldMessage.objects.get(pk=voice.pk).run_state == "transcribing"
+    _migrate(AFTER)
