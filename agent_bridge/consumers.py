@@ -20,7 +20,7 @@ from agent_bridge import actions
 from agent_bridge.actions.tokens import TokenRefused
 from agent_bridge.agent_config import config_for
 from agent_bridge.events import AgentClose, AgentConfig
-from agent_bridge.frames import command_frame
+from agent_bridge.frames import command_frame, frame_from_event
 from agent_bridge.ingest import ingest_batch
 from agent_bridge.local_agent import protocol
 from permissions import actions as commands
@@ -181,7 +181,7 @@ class AgentConsumer(AsyncWebsocketConsumer):
             agent_id=self.agent_id, holding=list(frame.holding)
         )
         for run in pending:
-            await self._send_command(str(run.pk))
+            await self._send_command(command_frame(run))
 
     async def on_ack(self, frame: protocol.Ack) -> None:
         run_id = _run_id(frame.id)
@@ -225,12 +225,14 @@ class AgentConsumer(AsyncWebsocketConsumer):
 
     # --- channel-layer events -------------------------------------------------------------
     async def agent_command(self, event: CommandQueued) -> None:
-        await self._send_command(event["run"])
+        await self._send_command(frame_from_event(event))
 
-    async def _send_command(self, run_id: str) -> None:
-        run = await _db(commands.claim_for_send)(run_id=run_id, channel_name=self.channel_name)
-        if run is not None:
-            await self.send_frame(command_frame(run))
+    async def _send_command(self, frame: protocol.Command) -> None:
+        claimed = await _db(commands.claim_for_send)(
+            run_id=frame.id, channel_name=self.channel_name
+        )
+        if claimed:
+            await self.send_frame(frame)
 
     async def agent_close(self, event: AgentClose) -> None:
         await self.close(code=event["code"])

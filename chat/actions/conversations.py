@@ -8,8 +8,9 @@ from django.db import transaction
 
 from chat.errors import ChatInputError
 from chat.live import conversation_item_html
-from chat.models import Conversation
+from chat.models import AssistantRun, Conversation
 from lmo.live.broadcast import send_fragment_on_commit
+from permissions.actions import withdraw_requests
 
 
 def create_conversation(*, user: Any, title: str = "") -> Conversation:
@@ -43,6 +44,12 @@ def delete_conversation(*, conversation: Conversation) -> None:
     thread_id = conversation.thread_id
     pk = conversation.pk
     owner_id = conversation.owner_id
+    unfinished = conversation.assistant_runs.exclude(state=AssistantRun.State.FINISHED)
+    for answer_id in unfinished.values_list("answer_id", flat=True):
+        # Its permission request, if it asked one, is no longer wanted.
+        withdraw_requests(
+            message_id=answer_id, note="The conversation was deleted, so it did not run."
+        )
     conversation.delete()
     removal = f'<li id="conversation-{pk}" hx-swap-oob="delete"></li>'
     send_fragment_on_commit(user_id=owner_id, html=removal)

@@ -133,14 +133,16 @@ def _take_permit(
     raise PermissionNeeded(f"{target}.{action} on {agent.name} needs your permission.")
 
 
-def claim_for_send(*, run_id: str, channel_name: str) -> CommandRun | None:
-    """The run the connection ``channel_name`` may send now (queued → sent), or None
-    (already sent by another connection, finished, past its deadline, not its computer)."""
+def claim_for_send(*, run_id: str, channel_name: str) -> bool:
+    """The connection ``channel_name`` may send this command now (queued → sent); False
+    when another connection sent it, it finished, its deadline passed or it is not for
+    this computer."""
     now = timezone.now()
-    claimed = CommandRun.objects.filter(
-        pk=run_id, state=State.QUEUED, deadline__gt=now, agent__channel_name=channel_name
-    ).update(state=State.SENT, sent_at=now, attempts=F("attempts") + 1)
-    return CommandRun.objects.filter(pk=run_id).first() if claimed else None
+    return bool(
+        CommandRun.objects.filter(
+            pk=run_id, state=State.QUEUED, deadline__gt=now, agent__channel_name=channel_name
+        ).update(state=State.SENT, sent_at=now, attempts=F("attempts") + 1)
+    )
 
 
 def record_ack(*, agent_id: Any, run_id: str) -> str:

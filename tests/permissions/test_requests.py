@@ -161,6 +161,18 @@ def test_stopping_the_answer_then_approving_runs_nothing(
     assert not Grant.objects.exists()
 
 
+def test_deleting_the_conversation_withdraws_its_request(
+    offline: None, alice: Any, laptop: Any, conversation: Any
+) -> None:
+    _answer, request = _listing(conversation)
+    chat_actions.delete_conversation(conversation=conversation)
+    request.refresh_from_db()
+    assert request.status == Status.EXPIRED and "deleted" in request.note
+    _decided, done = decide_request(user=alice, request=request, choice="once")
+    assert not done
+    assert not CommandRun.objects.exclude(state=CommandRun.State.EXPIRED).exists()
+
+
 def test_the_notification_buttons_decide_and_refuse_always_for_shell(
     offline: None, alice: Any, laptop: Any, conversation: Any
 ) -> None:
