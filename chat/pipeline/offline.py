@@ -33,8 +33,9 @@ NO_MODEL = (
 )
 NEEDS_COMPUTER = (
     "{what} happens on your computer, and no computer with that ability is connected. "
-    "Start the LMO agent on it with `python -m agent_bridge.local_agent pair --server "
-    "<this server's address>` and pair it in Settings → Apps."
+    "Install the LMO agent on it (`pipx install ./agent_bridge/local_agent` from LMO's "
+    "repository), run `lmo-agent pair --server <this server's address>` and pair it in "
+    "Settings → Apps."
 )
 NEEDS_ACTIVITIES = "{what} needs your activities, which are not available right now."
 
