@@ -3,8 +3,19 @@ charts and list), after the transaction commits."""
 
 from __future__ import annotations
 
-from lmo.live.broadcast import send_frame_on_commit
+from typing import Literal
+
+from lmo.live import push
+from lmo.live.frames import ServerFrame
+from lmo.live.groups import user_group
+
+
+class ActivitiesChanged(ServerFrame):
+    """``added`` activities were stored (static/activities/dashboard.js refreshes)."""
+
+    type: Literal["activities.changed"] = "activities.changed"
+    added: int
 
 
 def push_added_on_commit(*, owner_id: int, count: int) -> None:
-    send_frame_on_commit(user_id=owner_id, frame={"type": "activities.changed", "added": count})
+    push.send_frame_on_commit(user_group(owner_id), ActivitiesChanged(added=count))

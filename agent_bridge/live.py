@@ -2,20 +2,15 @@
 
 from __future__ import annotations
 
-from django.template.loader import render_to_string
-
 from agent_bridge.models import Agent
-from lmo.live.broadcast import send_fragment_on_commit
-
-# Pushed fragments have no request: their forms post through htmx, which sends the
-# page's CSRF header (this sentinel renders no hidden field).
-_NO_CSRF = {"csrf_token": "NOTPROVIDED"}
+from lmo.live import push
+from lmo.live.groups import user_group
 
 
 def agent_html(agent: Agent) -> str:
     """The computer's card in Settings → Apps, swapped in place on every open page."""
-    return render_to_string("agent_bridge/_agent.html", {"agent": agent, "oob": True, **_NO_CSRF})
+    return push.render("agent_bridge/_agent.html", {"agent": agent, "oob": True})
 
 
 def push_agent_on_commit(agent: Agent) -> None:
-    send_fragment_on_commit(user_id=agent.owner_id, html=agent_html(agent))
+    push.send_on_commit(user_group(agent.owner_id), agent_html(agent))

@@ -56,6 +56,11 @@ class Agent(models.Model):
         """The channel-layer group of this agent's live connection."""
         return f"agent.{self.pk.hex}"
 
+    @property
+    def dom_id(self) -> str:
+        """Its card's id in Settings → Apps."""
+        return f"agent-{self.pk}"
+
     def connector(self, name: str) -> dict[str, Any] | None:
         for connector in self.capabilities or ():
             if connector.get("name") == name:

@@ -1,89 +1,66 @@
 """Fragments pushed to the pages showing a conversation (and to the user's other pages).
 
 The same templates render a message over HTTP and over the socket
-(``templates/chat/_message.html``...); here they are wrapped for htmx's out-of-band swap."""
+(``templates/chat/_message.html``...); they are sent through lmo.live.push."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
-from django.template.loader import render_to_string
-from django.utils.html import escape
-
 from chat.models import Conversation, Message
-from lmo.live.broadcast import send_fragment_on_commit
-from lmo.live.events import LiveFragment
-from lmo.live.sender import group_send_sync
+from lmo.live import push
+from lmo.live.groups import user_group
 
 
-def send_now(group: str, html: str, *, skip_channel: str | None = None) -> None:
-    """Send at once (streaming, outside any transaction)."""
-    event: LiveFragment = {"type": "live.fragment", "html": html}
-    if skip_channel:
-        event["skip_channel"] = skip_channel
-    group_send_sync(group, dict(event))
-
-
-def send_on_commit(group: str, html: str) -> None:
-    transaction.on_commit(lambda: send_now(group, html))
+def message_context(message: Message) -> dict[str, Any]:
+    """What ``chat/_message_oob.html`` needs: the message, and the list it goes to (its
+    thread's replies, or the conversation's messages)."""
+    if message.parent_id is None:
+        target = f"#{message.conversation.dom_id}-messages"
+        if not hasattr(message, "n_replies"):
+            message.n_replies = message.replies.count()  # type: ignore[attr-defined]
+    else:
+        target = f"#{Message(pk=message.parent_id).dom_id}-thread"  # parent's, unloaded
+    return {"message": message, "target": target, "in_thread": message.parent_id is not None}
 
 
 def message_html(message: Message, *, oob: bool = True) -> str:
     """A message as its list item; out-of-band it appends to the right list (or, when
     the page already has it, the page script replaces it in place)."""
-    if message.parent_id is None:
-        target = f"#messages-{message.conversation_id}"
-        if not hasattr(message, "n_replies"):
-            message.n_replies = message.replies.count()  # type: ignore[attr-defined]
-    else:
-        target = f"#thread-{message.parent_id}-replies"
-    return render_to_string(
-        "chat/_message_oob.html" if oob else "chat/_message.html",
-        {
-            "message": message,
-            "target": target,
-            "in_thread": message.parent_id is not None,
-            # Pushed fragments have no request: their forms post through htmx, which
-            # sends the page's CSRF header (this sentinel renders no hidden field).
-            "csrf_token": "NOTPROVIDED",
-        },
-    )
+    template = "chat/_message_oob.html" if oob else "chat/_message.html"
+    return push.render(template, message_context(message))
 
 
 def conversation_item_html(conversation: Conversation) -> str:
-    return render_to_string(
-        "chat/_conversation_item.html", {"conversation": conversation, "oob": True}
-    )
+    return push.render("chat/_conversation_item.html", {"conversation": conversation, "oob": True})
 
 
 def status_html(message: Message) -> str:
-    return render_to_string("chat/_status.html", {"message": message, "oob": True})
+    return push.render("chat/_status.html", {"message": message, "oob": True})
 
 
 def phase_html(message: Message, phase: str, detail: dict[str, Any]) -> str:
-    labels = {"thinking": "Thinking…", "writing": "Writing…", "waiting": "Waiting…"}
-    label = labels.get(phase, "Working…")
-    if phase == "tool":
-        label = f"Running a tool: {detail.get('label') or detail.get('tool') or 'tool'}…"
-    return (
-        f'<span id="msg-{message.pk}-phase" class="phase" data-phase="{escape(phase)}" '
-        f'hx-swap-oob="true">{escape(label)}</span>'
-    )
+    """What the answer is doing (thinking, running a tool...), replacing the last one."""
+    context = {"message": message, "phase": phase, "detail": detail, "oob": True}
+    return push.render("chat/_phase.html", context)
 
 
 def token_html(message: Message, text: str) -> str:
-    return f'<span id="msg-{message.pk}-stream" hx-swap-oob="beforeend">{escape(text)}</span>'
+    """Streamed text, appended to the answer's stream."""
+    return push.render("chat/_token.html", {"message": message, "text": text})
+
+
+def removal_html(message: Message) -> str:
+    return push.oob_delete(message.dom_id)
 
 
 def reply_count_html(parent: Message) -> str:
-    return render_to_string("chat/_reply_count.html", {"message": parent, "oob": True})
+    return push.render("chat/_reply_count.html", {"message": parent, "oob": True})
 
 
 def typing_html(conversation: Conversation, who: str) -> str:
-    return render_to_string(
-        "chat/_typing.html", {"conversation": conversation, "who": who, "oob": True}
-    )
+    context = {"conversation": conversation, "who": who, "oob": True}
+    return push.render("chat/_typing.html", context)
 
 
 def push_message(message: Message) -> None:
@@ -93,11 +70,19 @@ def push_message(message: Message) -> None:
     if message.parent_id is not None:
         parent = Message.objects.with_reply_counts().get(pk=message.parent_id)
         html += reply_count_html(parent)
-    send_on_commit(conversation.group, html)
-    send_fragment_on_commit(
-        user_id=conversation.owner_id, html=conversation_item_html(conversation)
-    )
+    push.send_on_commit(conversation.group, html)
+    push_conversation_item(conversation)
 
 
 def push_status(message: Message) -> None:
-    send_on_commit(message.conversation.group, status_html(message))
+    push.send_on_commit(message.conversation.group, status_html(message))
+
+
+def push_conversation_item(conversation: Conversation) -> None:
+    """After commit: the conversation's sidebar item (renamed...) on all the user's pages."""
+    push.send_on_commit(user_group(conversation.owner_id), conversation_item_html(conversation))
+
+
+def push_conversation_removed(*, owner_id: int, dom_id: str) -> None:
+    """After commit: a deleted conversation leaves the sidebar of all the user's pages."""
+    push.send_on_commit(user_group(owner_id), push.oob_delete(dom_id))

@@ -68,6 +68,12 @@ class Conversation(models.Model):
         """The channel-layer group of the pages showing this conversation."""
         return conversation_group(self.pk)
 
+    @property
+    def dom_id(self) -> str:
+        """Its sidebar item's id; its parts on the page are ``<dom_id>-messages``,
+        ``<dom_id>-typing``."""
+        return f"conversation-{self.pk}"
+
 
 class MessageQuerySet(models.QuerySet["Message"]):
     def top_level(self) -> MessageQuerySet:
@@ -139,6 +145,8 @@ class Message(models.Model):
 
     @property
     def dom_id(self) -> str:
+        """Its list item's id; its parts are ``<dom_id>-stream``, ``-phase``, ``-status``,
+        ``-replies`` (the reply link) and ``-thread`` (its thread's replies)."""
         return f"msg-{self.pk}"
 
     @property

@@ -21,6 +21,7 @@ from chat.frames import (
     TypingFrame,
 )
 from chat.models import Conversation
+from lmo.live.groups import conversation_group
 
 if TYPE_CHECKING:
     from lmo.live.consumers import LiveConsumer
@@ -30,7 +31,7 @@ NOT_FOUND = "No such conversation."
 
 def _group(consumer: LiveConsumer, conversation_id: int) -> str | None:
     """The conversation's group if this socket joined it (joining checked ownership)."""
-    group = f"chat.conversation.{conversation_id}"
+    group = conversation_group(conversation_id)
     return group if group in consumer.groups_joined else None
 
 

@@ -18,6 +18,7 @@ from chat import actions
 from chat.access import get_conversation_for_user, get_message_for_user
 from chat.actions.messages import check_content
 from chat.errors import ChatInputError
+from chat.live import message_context
 from chat.models import Conversation, Message
 from chat.suggestions import suggestions_for
 from chat.voice import post_voice_message
@@ -155,10 +156,10 @@ def send(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             status=422,
         )
     if request.htmx:
-        return render(request, "chat/_message.html", {"message": posted.message})
+        return _posted(request, posted.message)
     if posted.message.parent_id:
         return redirect("chat:thread", posted.message.parent_id)
-    return redirect(f"{found.get_absolute_url()}#msg-{posted.message.pk}")
+    return redirect(f"{found.get_absolute_url()}#{posted.message.dom_id}")
 
 
 @login_required
@@ -177,7 +178,13 @@ def voice(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         )
     except ChatInputError as exc:
         return render(request, "chat/_error.html", {"error": str(exc)}, status=422)
-    return render(request, "chat/_message.html", {"message": posted.message})
+    return _posted(request, posted.message)
+
+
+def _posted(request: HttpRequest, message: Message) -> HttpResponse:
+    """A message posted by htmx: the same out-of-band fragment the socket pushes (it goes
+    to its list in place of the pending bubble; the page upserts it if it came first)."""
+    return render(request, "chat/_message_oob.html", message_context(message))
 
 
 @login_required
@@ -219,8 +226,8 @@ def thread(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         "client_id": uuid.uuid4().hex,
         "conversation": parent.conversation,
     }
-    if request.htmx:
-        return render(request, "chat/_thread.html", context)
+    if request.htmx:  # the chat page's thread panel
+        return render(request, "chat/_thread.html", {**context, "in_panel": True})
     return render(request, "chat/thread_page.html", context)
 
 

@@ -98,6 +98,11 @@ class Notification(models.Model):
         return reverse("notifications:open", args=[self.pk])
 
     @property
+    def dom_id(self) -> str:
+        """Its centre list item's id (its toast's is ``toast-<dom_id>``)."""
+        return f"notification-{self.pk}"
+
+    @property
     def is_read(self) -> bool:
         return self.read_at is not None
 

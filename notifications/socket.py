@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Literal
 
 from lmo.live.frames import _Frame, register_frame
-from notifications.live import centre_group
+from lmo.live.groups import notification_centre_group
 
 if TYPE_CHECKING:
     from lmo.live.consumers import LiveConsumer
@@ -19,7 +19,7 @@ class WatchCentreFrame(_Frame):
 
 async def watch_centre(consumer: LiveConsumer, frame: WatchCentreFrame) -> None:
     # The group is the consumer's own user's: nothing to authorize beyond the socket.
-    await consumer.join(centre_group(consumer.user.pk))
+    await consumer.join(notification_centre_group(consumer.user.pk))
 
 
 def register() -> None:

@@ -4,12 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
-from django.template.loader import render_to_string
-
-from lmo.live.events import LiveFragment
+from lmo.live import push
 from lmo.live.groups import conversation_group
-from lmo.live.sender import group_send_sync
 from permissions.models import PermissionRequest
 
 
@@ -28,15 +24,11 @@ def card_context(request: PermissionRequest, **extra: Any) -> dict[str, Any]:
 
 
 def card_html(request: PermissionRequest, *, oob: bool = False, **extra: Any) -> str:
-    return render_to_string(
-        "permissions/_request.html", {**card_context(request, **extra), "oob": oob}
-    )
+    return push.render("permissions/_request.html", {**card_context(request, **extra), "oob": oob})
 
 
 def push_request_on_commit(request: PermissionRequest) -> None:
     """Every page of the conversation shows the request as decided (or expired)."""
     if request.conversation_id is None:
         return
-    group = conversation_group(request.conversation_id)
-    event: LiveFragment = {"type": "live.fragment", "html": card_html(request, oob=True)}
-    transaction.on_commit(lambda: group_send_sync(group, dict(event)))
+    push.send_on_commit(conversation_group(request.conversation_id), card_html(request, oob=True))

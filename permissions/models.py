@@ -168,6 +168,11 @@ class PermissionRequest(models.Model):
         return self.status == self.Status.PENDING
 
     @property
+    def dom_id(self) -> str:
+        """Its card's id, in the chat and in Settings."""
+        return f"perm-{self.pk}"
+
+    @property
     def dedupe_key(self) -> str:
         """Its notification's dedupe key."""
         return f"permission:{self.pk}"

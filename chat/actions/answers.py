@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 
 from chat.actions import runs
 from chat.actions.messages import enqueue_answer_on_commit, set_status
-from chat.live import message_html, phase_html, push_message, send_now, send_on_commit, token_html
+from chat.live import message_html, phase_html, push_message, removal_html, token_html
 from chat.machine.waits import already_settled
 from chat.models import AssistantRun, Message
 from chat.notices import notify_answer_failed
@@ -25,6 +25,7 @@ from chat.pipeline import runner
 from chat.pipeline.context import build_context
 from chat.pipeline.tools import tools_for_user
 from chat.rich import clean_blocks
+from lmo.live.push import send_now, send_on_commit
 from permissions.actions import withdraw_requests
 
 log = logging.getLogger(__name__)
@@ -243,7 +244,7 @@ def retry_answer(*, answer: Message) -> Message | None:
     assert question is not None
     conversation_group = locked.conversation.group
     runs.finish(answer_id=locked.pk)
-    send_on_commit(conversation_group, f'<div id="msg-{locked.pk}" hx-swap-oob="delete"></div>')
+    send_on_commit(conversation_group, removal_html(locked))
     locked.delete()
     enqueue_answer_on_commit(question)
     return question

@@ -7,9 +7,8 @@ from typing import Any
 from django.db import transaction
 
 from chat.errors import ChatInputError
-from chat.live import conversation_item_html
+from chat.live import push_conversation_item, push_conversation_removed
 from chat.models import AssistantRun, Conversation
-from lmo.live.broadcast import send_fragment_on_commit
 from permissions.actions import withdraw_requests
 
 
@@ -24,9 +23,7 @@ def rename_conversation(*, conversation: Conversation, title: str) -> Conversati
         raise ChatInputError("A title cannot be empty.")
     conversation.title = title
     conversation.save(update_fields=["title", "updated_at"])
-    send_fragment_on_commit(
-        user_id=conversation.owner_id, html=conversation_item_html(conversation)
-    )
+    push_conversation_item(conversation)
     return conversation
 
 
@@ -42,7 +39,7 @@ def delete_conversation(*, conversation: Conversation) -> None:
     from chat.pipeline.checkpoint import get_checkpointer
 
     thread_id = conversation.thread_id
-    pk = conversation.pk
+    dom_id = conversation.dom_id
     owner_id = conversation.owner_id
     unfinished = conversation.assistant_runs.exclude(state=AssistantRun.State.FINISHED)
     for answer_id in unfinished.values_list("answer_id", flat=True):
@@ -51,8 +48,7 @@ def delete_conversation(*, conversation: Conversation) -> None:
             message_id=answer_id, note="The conversation was deleted, so it did not run."
         )
     conversation.delete()
-    removal = f'<li id="conversation-{pk}" hx-swap-oob="delete"></li>'
-    send_fragment_on_commit(user_id=owner_id, html=removal)
+    push_conversation_removed(owner_id=owner_id, dom_id=dom_id)
     # The graph's checkpoints go too: nothing of a deleted conversation stays behind.
     transaction.on_commit(lambda: get_checkpointer().delete_thread(thread_id))
 

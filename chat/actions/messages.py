@@ -12,8 +12,9 @@ from django.utils import timezone
 
 from chat.actions.conversations import title_from
 from chat.errors import ChatInputError
-from chat.live import push_message, push_status, send_now, typing_html
+from chat.live import push_message, push_status, typing_html
 from chat.models import MAX_MESSAGE_CHARS, Conversation, Message
+from lmo.live.push import send_now
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 TYPING_THROTTLE_SECONDS = 2

@@ -1,1 +1,2 @@
-"""The page socket (/ws/live/): one connection per open page, fragments pushed by apps."""
+"""The page socket (/ws/live/): one connection per open page; apps push to it through
+lmo.live.push."""

@@ -24,6 +24,11 @@ class _Frame(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+class ServerFrame(_Frame):
+    """A frame the server pushes to pages (``lmo.live.push.send_frame_on_commit``); each
+    app declares its own, with a ``type`` default the page script dispatches on."""
+
+
 class PingFrame(_Frame):
     """Liveness / latency probe. ``via="group"`` answers through the channel layer."""
 
@@ -32,7 +37,7 @@ class PingFrame(_Frame):
     via: Literal["direct", "group"] = "direct"
 
 
-class PongFrame(_Frame):
+class PongFrame(ServerFrame):
     type: Literal["pong"] = "pong"
     id: str
 
@@ -42,7 +47,7 @@ ErrorCode = Literal[
 ]
 
 
-class ErrorFrame(_Frame):
+class ErrorFrame(ServerFrame):
     type: Literal["error"] = "error"
     code: ErrorCode
     message: str

@@ -1,3 +1,5 @@
+"""Channel-layer group names of the page socket, all of them here."""
+
 from __future__ import annotations
 
 
@@ -9,3 +11,8 @@ def user_group(user_id: int) -> str:
 def conversation_group(conversation_id: int) -> str:
     """The group of the pages showing one conversation (any app may push to it)."""
     return f"chat.conversation.{conversation_id}"
+
+
+def notification_centre_group(user_id: int) -> str:
+    """The group of the user's pages that show the notification centre."""
+    return f"notifications.centre.{user_id}"

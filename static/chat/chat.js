@@ -1,20 +1,15 @@
-// Chat page: sending over the socket (HTTP when it is down), typing, read receipts,
-// suggestions and the / menu, threads, charts, voice recording.
+// Chat page: sending over the socket (htmx posts the form when it is down), typing, read
+// receipts, suggestions and the / menu, threads, charts, voice recording. All markup comes
+// from the server; htmx does the requests.
 (function () {
   "use strict";
   var LMO = (window.LMO = window.LMO || {});
 
   function root() { return document.querySelector(".chat[data-conversation]"); }
   function conversationId() { var r = root(); return r ? Number(r.dataset.conversation) : null; }
-  function csrf() { var i = document.querySelector("input[name=csrfmiddlewaretoken]"); return i ? i.value : ""; }
   function newClientId() {
     if (window.crypto && crypto.randomUUID) return crypto.randomUUID().replace(/-/g, "");
     return String(Date.now()) + Math.random().toString(16).slice(2);
-  }
-  function escapeHtml(s) {
-    return s.replace(/[&<>"']/g, function (c) {
-      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
-    });
   }
 
   // --- charts -----------------------------------------------------------------------
@@ -50,13 +45,17 @@
     });
   }
 
-  function pendingBubble(clientId, text) {
-    var li = document.createElement("li");
+  // --- sending ----------------------------------------------------------------------
+  // The pending bubble is the page's <template id="pending-message">; the stored message
+  // (pushed on the socket, or the answer to htmx's post) replaces it.
+  function showPending(form, clientId, text) {
+    var list = document.querySelector(form.dataset.list);
+    var tpl = document.getElementById("pending-message");
+    if (!list || !tpl) return;
+    var li = tpl.content.firstElementChild.cloneNode(true);
     li.id = "pending-" + clientId;
-    li.className = "message from-user pending";
-    li.innerHTML = '<div class="message-meta"><span class="who">You</span> <span class="status" data-status="sending">sending</span></div>' +
-      '<div class="message-body"><p>' + escapeHtml(text).replace(/\n/g, "<br>") + "</p></div>";
-    return li;
+    li.querySelector(".pending-text").textContent = text;
+    list.appendChild(li);
   }
 
   function markFailed(clientId, message) {
@@ -64,59 +63,50 @@
     if (!li) return;
     li.classList.add("failed");
     var status = li.querySelector(".status");
-    if (status) { status.dataset.status = "error"; status.textContent = "not sent"; }
-    var p = document.createElement("p");
-    p.className = "form-error"; p.setAttribute("role", "alert"); p.textContent = message;
-    li.querySelector(".message-body").appendChild(p);
+    status.dataset.status = "error"; status.textContent = "not sent";
+    var error = li.querySelector(".form-error");
+    error.textContent = message; error.hidden = false;
   }
 
-  function listFor(form) {
-    var parent = form.querySelector("input[name=parent]");
-    if (parent) return document.getElementById("thread-" + parent.value + "-replies");
-    return document.getElementById("messages-" + conversationId());
+  function textOf(html) {
+    return new DOMParser().parseFromString(html, "text/html").body.textContent.trim();
   }
 
-  function httpSend(form, clientId, text) {
-    var data = new FormData(form);
-    data.set("client_id", clientId);
-    data.set("content", text);
-    return fetch(form.action, { method: "POST", body: data, headers: { "HX-Request": "true", "X-CSRFToken": csrf() }, credentials: "same-origin" })
-      .then(function (r) { return r.text().then(function (html) { return { ok: r.ok, html: html }; }); })
-      .then(function (res) {
-        if (!res.ok) { var d = document.createElement("div"); d.innerHTML = res.html; markFailed(clientId, d.textContent.trim()); return; }
-        var pending = document.getElementById("pending-" + clientId);
-        var tpl = document.createElement("template"); tpl.innerHTML = res.html.trim();
-        var li = tpl.content.firstElementChild;
-        if (!li) return;
-        var existing = document.getElementById(li.id);
-        if (existing) { if (pending) pending.remove(); return; }
-        if (pending) pending.replaceWith(li); else listFor(form).appendChild(li);
-        htmx.process(li);
-      })
-      .catch(function () { markFailed(clientId, "Could not reach the server. Check your connection and send again."); });
-  }
-
-  function submitComposer(form, e) {
+  // A composer posts with htmx (hx-post): over the socket instead when it is open.
+  document.addEventListener("htmx:confirm", function (e) {
+    var form = e.detail.elt;
+    if (!form.matches("form.composer")) return;
     var textarea = form.querySelector("textarea[name=content]");
     var text = textarea.value.trim();
-    var id = conversationId();
-    if (!id || form.closest(".chat-welcome")) return; // no conversation yet: plain POST creates one
-    e.preventDefault();
-    if (!text) return;
+    if (!text) { e.preventDefault(); return; }
     var clientId = newClientId();
-    var list = listFor(form);
-    if (list) list.appendChild(pendingBubble(clientId, text));
+    form.querySelector("input[name=client_id]").value = clientId;
+    textarea.value = text;
+    showPending(form, clientId, text);
     var hint = document.getElementById("empty-hint"); if (hint) hint.remove();
-    textarea.value = "";
     toBottom();
     var parent = form.querySelector("input[name=parent]");
-    var frame = { type: "chat.send", conversation: id, client_id: clientId, content: text, parent: parent ? Number(parent.value) : null };
-    if (!LMO.send(frame)) httpSend(form, clientId, text);
-  }
-
-  document.addEventListener("submit", function (e) {
-    var form = e.target;
-    if (form.matches && form.matches("form.composer")) submitComposer(form, e);
+    var frame = { type: "chat.send", conversation: conversationId(), client_id: clientId, content: text, parent: parent ? Number(parent.value) : null };
+    if (LMO.send(frame)) { e.preventDefault(); textarea.value = ""; }
+  });
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var form = e.detail.elt;
+    if (form.matches("form.composer")) form.querySelector("textarea[name=content]").value = "";
+  });
+  document.addEventListener("htmx:afterRequest", function (e) {
+    if (e.detail.successful && e.detail.elt.matches("form.composer, #voice-upload")) toBottom();
+  });
+  document.addEventListener("htmx:responseError", function (e) {
+    var elt = e.detail.elt;
+    var reason = textOf(e.detail.xhr.responseText);
+    if (elt.matches("form.composer")) markFailed(e.detail.requestConfig.formData.get("client_id"), reason);
+    else if (elt.id === "voice-upload") alert(reason);
+  });
+  document.addEventListener("htmx:sendError", function (e) {
+    var elt = e.detail.elt;
+    var reason = "Could not reach the server. Check your connection and send again.";
+    if (elt.matches("form.composer")) markFailed(e.detail.requestConfig.formData.get("client_id"), reason);
+    else if (elt.id === "voice-upload") alert(reason);
   });
 
   document.addEventListener("keydown", function (e) {
@@ -182,26 +172,12 @@
     }
   });
 
-  // --- threads ------------------------------------------------------------------------
+  // --- threads, refreshed messages --------------------------------------------------
   document.addEventListener("htmx:afterSwap", function (e) {
-    if (e.target.id === "thread-panel") { e.target.hidden = false; renderCharts(e.target); }
+    var elt = e.target;
+    if (elt.id === "thread-panel") { elt.hidden = false; renderCharts(elt); }
+    if (elt.matches(".message[data-message]")) { renderCharts(elt); sendRead(); }
   });
-
-  // An answer (or a status) may have changed while the page was connecting: fetch again.
-  function refreshRunning() {
-    var stale = ".message.running[data-message], .message.from-user[data-message]:not(:has(.status[data-status=read]))";
-    document.querySelectorAll(stale).forEach(function (el) {
-      fetch("/chat/m/" + el.dataset.message + "/", { headers: { "HX-Request": "true" }, credentials: "same-origin" })
-        .then(function (r) { return r.ok ? r.text() : ""; })
-        .then(function (html) {
-          var tpl = document.createElement("template"); tpl.innerHTML = html.trim();
-          var li = tpl.content.firstElementChild;
-          var current = document.getElementById(el.id);
-          if (!li || !current) return;
-          current.replaceWith(li); htmx.process(li); renderCharts(li); sendRead();
-        });
-    });
-  }
 
   // --- socket -------------------------------------------------------------------------
   document.addEventListener("lmo:open", function () {
@@ -212,7 +188,9 @@
   document.addEventListener("lmo:close", setComposerState);
   document.addEventListener("lmo:frame", function (e) {
     var f = e.detail;
-    if (f.type === "chat.joined") { lastRead = 0; refreshRunning(); sendRead(); }
+    // What changed while the page was connecting: stale messages fetch themselves again
+    // (templates/chat/_message.html, hx-trigger="chat-joined from:body").
+    if (f.type === "chat.joined") { lastRead = 0; htmx.trigger(document.body, "chat-joined"); sendRead(); }
     if (f.type === "error" && f.ref) {
       if (document.getElementById("pending-" + f.ref)) markFailed(f.ref, f.message);
       else if (window.LMO && f.code === "not_found") console.warn(f.message);
@@ -233,7 +211,6 @@
   document.addEventListener("click", function (e) {
     var mic = e.target.closest && e.target.closest("button.mic");
     if (!mic || mic.disabled) return;
-    var form = mic.closest("form.composer");
     if (recorder && recorder.state === "recording") { recorder.stop(); return; }
     if (!navigator.mediaDevices || !window.MediaRecorder) { alert("This browser cannot record audio."); return; }
     navigator.mediaDevices.getUserMedia({ audio: true }).then(function (stream) {
@@ -244,20 +221,12 @@
         stream.getTracks().forEach(function (t) { t.stop(); });
         mic.classList.remove("recording"); mic.textContent = "Voice";
         var blob = new Blob(chunks, { type: recorder.mimeType || "audio/webm" });
-        var data = new FormData();
-        var clientId = newClientId();
-        data.set("audio", blob, "voice.webm");
-        data.set("client_id", clientId);
-        var parent = form.querySelector("input[name=parent]");
-        if (parent) data.set("parent", parent.value);
-        fetch(form.dataset.voiceUrl, { method: "POST", body: data, headers: { "HX-Request": "true", "X-CSRFToken": csrf() }, credentials: "same-origin" })
-          .then(function (r) { return r.text().then(function (html) { return { ok: r.ok, html: html }; }); })
-          .then(function (res) {
-            var tpl = document.createElement("template"); tpl.innerHTML = res.html.trim();
-            var li = tpl.content.firstElementChild;
-            if (!res.ok) { alert(tpl.content.textContent.trim()); return; }
-            if (li && !document.getElementById(li.id)) { listFor(form).appendChild(li); htmx.process(li); toBottom(); }
-          });
+        var upload = document.getElementById("voice-upload");
+        var files = new DataTransfer();
+        files.items.add(new File([blob], "voice.webm", { type: blob.type }));
+        upload.querySelector("input[name=audio]").files = files.files;
+        upload.querySelector("input[name=client_id]").value = newClientId();
+        htmx.trigger(upload, "voice-recorded");
       };
       recorder.start();
       mic.classList.add("recording"); mic.textContent = "Stop recording";

@@ -10,9 +10,10 @@ from django.test import Client
 
 from lmo.accounts.models import User
 from lmo.asgi import application
+from lmo.live import push
 from lmo.live.auth import CLOSE_NOT_SIGNED_IN, CLOSE_SECOND_FACTOR
-from lmo.live.broadcast import send_fragment_on_commit
 from lmo.live.frames import MAX_FRAME_BYTES
+from lmo.live.groups import user_group
 from tests.conftest import PASSWORD, verified_session_key
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
@@ -112,7 +113,7 @@ async def test_fragments_reach_every_page_of_the_user_and_only_theirs(
     for tab in (alice_tab1, alice_tab2, bob_tab):
         assert (await tab.connect())[0]
 
-    await sync_to_async(send_fragment_on_commit)(user_id=alice.pk, html='<div id="x">hi</div>')
+    await sync_to_async(push.send_on_commit)(user_group(alice.pk), '<div id="x">hi</div>')
     assert await alice_tab1.receive_from() == '<div id="x">hi</div>'
     assert await alice_tab2.receive_from() == '<div id="x">hi</div>'
     assert await bob_tab.receive_nothing(timeout=0.3)
