@@ -25,6 +25,7 @@ class Source(models.TextChoices):
     IMPORT = "import", "Import"
     ASSISTANT = "assistant", "Assistant"
     MANUAL = "manual", "Added by hand"
+    API = "api", "API"
 
 
 class JobStatus(models.TextChoices):

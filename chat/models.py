@@ -205,6 +205,14 @@ class AssistantRun(models.Model):
     answer = models.OneToOneField(Message, on_delete=models.CASCADE, related_name="run")
     state = models.CharField(max_length=10, choices=State.choices, default=State.RUNNING)
     origin = models.CharField(max_length=10, choices=Origin.choices, default=Origin.CHAT)
+    # The organisation it works in (its model endpoint, later its usage and quota).
+    organisation = models.ForeignKey(
+        "organisations.Organisation",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
     # While waiting: the key it waits for (the resume must name it) and what it shows.
     wait_key = models.CharField(max_length=200, blank=True)
     waiting = models.JSONField(null=True, blank=True)

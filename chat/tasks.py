@@ -10,9 +10,11 @@ from chat import actions
 
 
 @shared_task(name="chat.run_assistant")
-def run_assistant(message_id: int, origin: str = "chat") -> str:
+def run_assistant(message_id: int, origin: str = "chat", organisation_id: int | None = None) -> str:
     """Answer a user message (a redelivery never answers twice)."""
-    return actions.answer_message(message_id=message_id, origin=origin)
+    return actions.answer_message(
+        message_id=message_id, origin=origin, organisation_id=organisation_id
+    )
 
 
 @shared_task(name="chat.resume_assistant")

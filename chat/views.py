@@ -20,8 +20,10 @@ from chat.actions.messages import check_content
 from chat.errors import ChatInputError
 from chat.live import message_context
 from chat.models import Conversation, Message
+from chat.pipeline.llm import llm_configured
 from chat.suggestions import suggestions_for
 from chat.voice import post_voice_message
+from lmo.organisations.access import current_organisation_id
 
 PAGE_SIZE = 30
 
@@ -74,7 +76,7 @@ def _context(
         "client_id": uuid.uuid4().hex,
         "suggestions": suggestions_for(request.user),
         "voice_enabled": settings.LMO_STT_ENABLED,
-        "llm_enabled": settings.LMO_LLM_ENABLED,
+        "llm_enabled": llm_configured(current_organisation_id(request.user)),
         **extra,
     }
 

@@ -59,6 +59,7 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 
+
 ALLOWED_HOSTS = env_list("LMO_ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured(
@@ -66,6 +67,38 @@ if not ALLOWED_HOSTS:
         "(for example LMO_ALLOWED_HOSTS=lmo.example.com)."
     )
 CSRF_TRUSTED_ORIGINS = env_origins("LMO_CSRF_TRUSTED_ORIGINS", [])
+
+
+def _encryption_keys() -> list[str]:
+    """Fernet keys for secrets stored at rest (lmo.crypto): the first encrypts, all decrypt."""
+    from cryptography.fernet import Fernet
+
+    configured = env_list("LMO_ENCRYPTION_KEYS", [])
+    if not configured:
+        if not DEBUG:
+            raise ImproperlyConfigured(
+                "LMO_ENCRYPTION_KEYS must be set when LMO_DEBUG=0: one or more Fernet keys, "
+                "comma-separated, newest first (python -c 'from cryptography.fernet import "
+                "Fernet; print(Fernet.generate_key().decode())')."
+            )
+        key_file = VAR_DIR / "encryption_key"
+        if not key_file.exists():
+            VAR_DIR.mkdir(parents=True, exist_ok=True)
+            key_file.write_text(Fernet.generate_key().decode())
+            key_file.chmod(0o600)
+        configured = [key_file.read_text().strip()]
+    for key in configured:
+        try:
+            Fernet(key.encode())
+        except ValueError as exc:
+            raise ImproperlyConfigured(
+                "LMO_ENCRYPTION_KEYS holds a value that is not a Fernet key (32 url-safe "
+                "base64-encoded bytes); generate one with Fernet.generate_key()."
+            ) from exc
+    return configured
+
+
+LMO_ENCRYPTION_KEYS = _encryption_keys()
 
 INSTALLED_APPS = [
     "daphne",
@@ -87,6 +120,9 @@ INSTALLED_APPS = [
     "allauth.usersessions",
     "lmo.apps.LMOConfig",
     "lmo.accounts",
+    "lmo.organisations",
+    "ninja",
+    "lmo.api",
     "chat",
     "activities",
     "permissions",
@@ -96,6 +132,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # /api/: bearer keys only (cookies dropped), request log, ETags.
+    "lmo.api.middleware.ApiMiddleware",
     "servestatic.middleware.ServeStaticMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -232,6 +270,10 @@ CELERY_BEAT_SCHEDULE = {
     "activities-retention": {
         "task": "activities.apply_retention",
         "schedule": crontab(hour=4, minute=7),  # daily
+    },
+    "api-purge-request-log": {
+        "task": "api.purge_request_log",
+        "schedule": crontab(hour=4, minute=37),  # daily
     },
     "permissions-expire-runs": {
         "task": "permissions.expire_runs",
@@ -372,6 +414,14 @@ MEDIA_ROOT = Path(env_str("LMO_MEDIA_ROOT", str(VAR_DIR / "media")) or "media")
 MEDIA_URL = "/media-not-served/"
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+
+# --- The API ---------------------------------------------------------------------------
+# Days the request log keeps its rows (cleaned up daily).
+LMO_REQUEST_LOG_DAYS = env_int("LMO_REQUEST_LOG_DAYS", 30, minimum=1, maximum=3650)
+# Seconds between SSE keep-alive comments while a stream waits (for a permission...).
+LMO_API_KEEPALIVE_SECONDS = env_float("LMO_API_KEEPALIVE_SECONDS", 15.0, minimum=0.5)
+# How long a non-streaming completion waits for the answer before it answers 504.
+LMO_API_COMPLETION_TIMEOUT = env_float("LMO_API_COMPLETION_TIMEOUT", 600.0, minimum=1.0)
 
 # --- Static files, i18n -----------------------------------------------------------------
 STATIC_URL = "/static/"

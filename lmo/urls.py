@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from lmo import views
+from lmo.api.api import api
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -18,4 +19,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("permissions/", include("permissions.urls")),
     path("apps/", include("agent_bridge.urls")),
+    path("organisations/", include("lmo.organisations.urls")),
+    path("api-keys/", include("lmo.api.urls")),
+    path("api/v1/", api.urls),
 ]

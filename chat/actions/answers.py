@@ -24,13 +24,29 @@ from chat.notices import notify_answer_failed
 from chat.pipeline import runner
 from chat.pipeline.context import build_context
 from chat.pipeline.tools import tools_for_user
+from chat.pipeline.usage import add_usage
 from chat.rich import clean_blocks
+from chat.run_events import RunEvent, send_run_event, send_run_event_on_commit
 from lmo.live.push import send_now, send_on_commit
+from lmo.organisations.access import current_organisation_id
 from permissions.actions import withdraw_requests
 
 log = logging.getLogger(__name__)
 SAVE_EVERY_SECONDS = 1.0
 STOP_CHECK_SECONDS = 0.05
+
+
+def machine_tools_allowed(question: Message) -> bool:
+    """The chat page may offer the user's computers; a program only with its key's
+    ``computers:run`` scope (recorded with the question when it was posted)."""
+    asked_by = question.metadata.get("asked_by") or {}
+    if asked_by.get("origin", "chat") == "chat":
+        return True
+    return "computers:run" in (asked_by.get("scopes") or [])
+
+
+def _plain(detail: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in detail.items() if isinstance(v, str | int | float | bool)}
 
 
 class LiveAnswer:
@@ -55,14 +71,20 @@ class LiveAnswer:
                 only_from=(Message.Status.SENT, Message.Status.DELIVERED),
             )
 
+    def _event(self, **fields: Any) -> None:
+        run = self.question.pk
+        send_run_event(self.answer.conversation_id, RunEvent(run=run, **fields))
+
     def on_phase(self, phase: str, detail: dict[str, Any]) -> None:
         self._mark_read()
         send_now(self.group, phase_html(self.answer, phase, detail))
+        self._event(kind="phase", phase=phase, detail=_plain(detail))
 
     def on_token(self, text: str) -> None:
         self._mark_read()
         self.text += text
         send_now(self.group, token_html(self.answer, text))
+        self._event(kind="token", text=text)
         if time.monotonic() - self._saved_at >= SAVE_EVERY_SECONDS:
             self._saved_at = time.monotonic()
             Message.objects.filter(pk=self.answer.pk, status=Message.Status.SENDING).update(
@@ -77,7 +99,9 @@ class LiveAnswer:
         return runs.stop_requested(answer_id=self.answer.pk)
 
 
-def _claim(question: Message, origin: str) -> tuple[Message, bool] | None:
+def _claim(
+    question: Message, origin: str, organisation_id: int | None
+) -> tuple[Message, bool] | None:
     """The answer to produce and whether it continues a run that a dead worker left, or
     None when there is nothing to do (answered, being answered, or queued)."""
     conversation = question.conversation
@@ -96,7 +120,14 @@ def _claim(question: Message, origin: str) -> tuple[Message, bool] | None:
                 sender=Message.Sender.ASSISTANT,
                 status=Message.Status.SENDING,
             )
-            runs.start(conversation=conversation, answer=answer, origin=origin)
+            runs.start(
+                conversation=conversation,
+                answer=answer,
+                origin=origin,
+                organisation_id=organisation_id
+                if organisation_id is not None
+                else current_organisation_id(conversation.owner),
+            )
             set_status(question, Message.Status.DELIVERED, only_from=(Message.Status.SENT,))
             push_message(answer)
     except IntegrityError:
@@ -106,9 +137,15 @@ def _claim(question: Message, origin: str) -> tuple[Message, bool] | None:
     return answer, False
 
 
-def answer_message(*, message_id: int, origin: str = AssistantRun.Origin.CHAT) -> str:
+def answer_message(
+    *,
+    message_id: int,
+    origin: str = AssistantRun.Origin.CHAT,
+    organisation_id: int | None = None,
+) -> str:
     """Answer one user message (what ``chat.tasks.run_assistant`` does). Safe to call
-    again for the same message: it never answers twice."""
+    again for the same message: it never answers twice. The run works in
+    ``organisation_id`` (its model endpoint), by default the owner's current one."""
     question = (
         Message.objects.select_related("conversation__owner")
         .filter(pk=message_id, sender=Message.Sender.USER)
@@ -120,7 +157,7 @@ def answer_message(*, message_id: int, origin: str = AssistantRun.Origin.CHAT) -
         Message.Status.ERROR,
     ):
         return "nothing to answer"
-    claim = _claim(question, origin)
+    claim = _claim(question, origin, organisation_id)
     if claim is None:
         return "skipped"
     answer, continuing = claim
@@ -128,7 +165,10 @@ def answer_message(*, message_id: int, origin: str = AssistantRun.Origin.CHAT) -
     if continuing:
         graph_input: Any = None
     else:
-        graph_input = runner.start_input(build_context(user, question, tools_for_user(user)))
+        tools = tools_for_user(user)
+        if not machine_tools_allowed(question):
+            tools = [t for t in tools if t.kind != "machine"]
+        graph_input = runner.start_input(build_context(user, question, tools))
     return _run(answer, question, graph_input)
 
 
@@ -136,10 +176,13 @@ def _run(answer: Message, question: Message, graph_input: Any) -> str:
     if runs.stop_requested(answer_id=answer.pk):
         outcome = runner.Outcome(state="stopped", text=answer.content)
     else:
+        run = AssistantRun.objects.filter(answer_id=answer.pk).only("organisation_id").first()
         config = runner.graph_config(
             user_id=question.conversation.owner_id,
             conversation_id=answer.conversation_id,
             message_id=answer.pk,
+            organisation_id=run.organisation_id if run else None,
+            machine_tools=machine_tools_allowed(question),
         )
         outcome = runner.run(
             graph_input=graph_input,
@@ -173,6 +216,7 @@ def finish_answer(*, answer_id: int, outcome: runner.Outcome) -> None:
         metadata["blocks"] = clean_blocks(outcome.blocks)
         if outcome.state == "stopped":
             metadata["stopped"] = True
+    metadata["usage"] = add_usage(metadata.get("usage"), outcome.usage)
     answer.metadata = metadata
     answer.save()
     if outcome.state != "waiting":
@@ -183,6 +227,20 @@ def finish_answer(*, answer_id: int, outcome: runner.Outcome) -> None:
     if outcome.state == "error":
         notify_answer_failed(answer)
     send_on_commit(answer.conversation.group, message_html(answer))
+    ended = {"waiting": "waiting", "error": "failed", "stopped": "stopped"}.get(
+        outcome.state, "finished"
+    )
+    send_run_event_on_commit(
+        answer.conversation_id,
+        RunEvent(
+            run=answer.answer_to_id or 0,
+            kind="waiting" if outcome.state == "waiting" else "end",
+            state=ended,
+            text=answer.content,
+            detail=_plain(waiting) if outcome.state == "waiting" else {},
+            usage=metadata["usage"],
+        ),
+    )
 
 
 def _resume_if_resolved(conversation_id: int, waiting: dict[str, Any]) -> None:

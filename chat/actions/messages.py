@@ -58,6 +58,8 @@ def post_user_message(
     audio: Any = None,
     answer: bool = True,
     origin: str = "chat",
+    organisation_id: int | None = None,
+    scopes: list[str] | None = None,
 ) -> Posted:
     """Store a message from the conversation's owner, once per ``client_id``; after
     commit push it to every page and ask the assistant to answer it (``origin``: who asks,
@@ -80,6 +82,8 @@ def post_user_message(
                 content=content,
                 client_id=client_id,
                 audio=audio or "",
+                # Who asked: a queued question or a retry is answered the same way.
+                metadata=_asked_by(origin, organisation_id, scopes),
                 status=Message.Status.SENDING
                 if type == Message.Type.VOICE
                 else Message.Status.SENT,
@@ -87,7 +91,7 @@ def post_user_message(
             _touch(conversation, message)
             push_message(message)
             if answer and message.status == Message.Status.SENT:
-                enqueue_answer_on_commit(message, origin=origin)
+                enqueue_answer_on_commit(message, origin=origin, organisation_id=organisation_id)
     except IntegrityError:
         # The same client id raced in from another tab or a retry: keep the first.
         return Posted(conversation.messages.get(client_id=client_id), created=False)
@@ -103,10 +107,27 @@ def _touch(conversation: Conversation, message: Message) -> None:
     conversation.save(update_fields=fields)
 
 
-def enqueue_answer_on_commit(message: Message, *, origin: str = "chat") -> None:
+def _asked_by(origin: str, organisation_id: int | None, scopes: list[str] | None) -> dict[str, Any]:
+    if origin == "chat" and organisation_id is None:
+        return {}
+    asked_by = {"origin": origin, "organisation_id": organisation_id, "scopes": scopes or []}
+    return {"asked_by": asked_by}
+
+
+def enqueue_answer_on_commit(
+    message: Message, *, origin: str | None = None, organisation_id: int | None = None
+) -> None:
+    """``organisation_id``: whose model endpoint answers (an API key's organisation);
+    None for the owner's current one. Unless given, both are what the message was
+    posted with."""
     from chat.tasks import run_assistant
 
-    transaction.on_commit(lambda: run_assistant.delay(message.pk, origin))
+    asked_by = dict(message.metadata.get("asked_by") or {})
+    origin = origin or str(asked_by.get("origin") or "chat")
+    if organisation_id is None and isinstance(asked_by.get("organisation_id"), int):
+        organisation_id = asked_by["organisation_id"]
+
+    transaction.on_commit(lambda: run_assistant.delay(message.pk, origin, organisation_id))
 
 
 def note_typing(*, conversation: Conversation, channel: str) -> bool:

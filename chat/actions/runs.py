@@ -15,10 +15,14 @@ State = AssistantRun.State
 UNFINISHED = (State.RUNNING, State.WAITING, State.RESUMING)
 
 
-def start(*, conversation: Conversation, answer: Message, origin: str) -> AssistantRun:
+def start(
+    *, conversation: Conversation, answer: Message, origin: str, organisation_id: int | None
+) -> AssistantRun:
     """Inside the transaction creating ``answer``. IntegrityError when another answer of
     the conversation is unfinished (it starts the next question when it finishes)."""
-    return AssistantRun.objects.create(conversation=conversation, answer=answer, origin=origin)
+    return AssistantRun.objects.create(
+        conversation=conversation, answer=answer, origin=origin, organisation_id=organisation_id
+    )
 
 
 def take_over(run: AssistantRun) -> bool:

@@ -49,14 +49,19 @@ def _configurable(config: RunnableConfig) -> dict[str, Any]:
 
 
 def _tools(config: RunnableConfig) -> dict[str, Tool]:
-    user = get_user_model().objects.get(pk=_configurable(config)["user_id"])
-    return {tool.name: tool for tool in tools_for_user(user)}
+    conf = _configurable(config)
+    user = get_user_model().objects.get(pk=conf["user_id"])
+    tools = tools_for_user(user)
+    if not conf.get("machine_tools", True):
+        # An API key without computers:run: the user's computers are not offered.
+        tools = [t for t in tools if t.kind != "machine"]
+    return {tool.name: tool for tool in tools}
 
 
 def classify(state: AssistantState, config: RunnableConfig) -> AssistantState:
     get_stream_writer()({"phase": "thinking"})
     tools = _tools(config)
-    model: Any = get_chat_model()
+    model: Any = get_chat_model(_configurable(config).get("organisation_id"))
     if tools:
         model = model.bind_tools([tool.openai_schema() for tool in tools.values()])
     answer = model.invoke(state["messages"], config)

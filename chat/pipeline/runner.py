@@ -17,6 +17,7 @@ from langgraph.graph.message import REMOVE_ALL_MESSAGES
 from langgraph.types import Command
 
 from chat.pipeline.checkpoint import get_graph
+from chat.pipeline.usage import add_usage, usage_of
 
 log = logging.getLogger(__name__)
 RECURSION_LIMIT = 25
@@ -35,15 +36,28 @@ class Outcome:
     blocks: list[dict[str, Any]] = field(default_factory=list)
     waiting: dict[str, Any] | None = None
     error: str = ""
+    # Tokens the provider reported for this stretch of the run (chat.pipeline.usage).
+    usage: dict[str, int] = field(default_factory=dict)
 
 
-def graph_config(*, user_id: int, conversation_id: int, message_id: int) -> dict[str, Any]:
+def graph_config(
+    *,
+    user_id: int,
+    conversation_id: int,
+    message_id: int,
+    organisation_id: int | None = None,
+    machine_tools: bool = True,
+) -> dict[str, Any]:
     return {
         "configurable": {
             "thread_id": f"conversation-{conversation_id}",
             "user_id": user_id,
             "conversation_id": conversation_id,
             "message_id": message_id,
+            # Whose model endpoint answers (lmo.organisations.llm); None: the server's.
+            "organisation_id": organisation_id,
+            # False for a program whose key may not run commands on the user's computers.
+            "machine_tools": machine_tools,
         },
         "recursion_limit": RECURSION_LIMIT,
     }
@@ -67,6 +81,7 @@ def run(
     graph = graph if graph is not None else get_graph()
     streamed: list[str] = [text_so_far] if text_so_far else []
     final: dict[str, Any] = {}
+    usage: dict[str, int] = {}
     # Checkpoints are written while the next step runs (LangGraph waits for them before
     # the run returns, so a wait or an end is always saved).
     stream = graph.stream(
@@ -75,9 +90,10 @@ def run(
     try:
         for mode, payload in stream:
             if sink.should_stop():
-                return Outcome(state="stopped", text="".join(streamed))
+                return Outcome(state="stopped", text="".join(streamed), usage=usage)
             if mode == "messages":
                 chunk, meta = payload
+                usage = add_usage(usage, usage_of(chunk))
                 text = _text_of(chunk)
                 if text and meta.get("langgraph_node") == "classify":
                     if not streamed:
@@ -90,16 +106,19 @@ def run(
                 if "__interrupt__" in payload:
                     waits = [item.value for item in payload["__interrupt__"]]
                     return Outcome(
-                        state="waiting", text="".join(streamed), waiting=waits[0] if waits else {}
+                        state="waiting",
+                        text="".join(streamed),
+                        waiting=waits[0] if waits else {},
+                        usage=usage,
                     )
                 if payload.get("respond"):
                     final = payload["respond"]
     except Exception as exc:
-        return Outcome(state="error", text="".join(streamed), error=explain(exc))
+        return Outcome(state="error", text="".join(streamed), error=explain(exc), usage=usage)
     finally:
         stream.close()
     text = "".join(streamed) or str(final.get("answer") or "")
-    return Outcome(state="done", text=text, blocks=list(final.get("blocks") or []))
+    return Outcome(state="done", text=text, blocks=list(final.get("blocks") or []), usage=usage)
 
 
 def resume_input(value: Any) -> Command:

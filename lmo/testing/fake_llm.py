@@ -35,6 +35,8 @@ class FakeLLM:
     def __init__(self) -> None:
         self.replies: deque[Reply] = deque()
         self.requests: list[dict[str, Any]] = []
+        # The Authorization header of each chat completion request, in order.
+        self.authorizations: list[str] = []
         self.transcript = "hello from the microphone"
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -87,6 +89,8 @@ class FakeLLM:
                     self._json(404, {"error": {"message": "not found"}})
                     return
                 body = json.loads(raw or b"{}")
+                with fake.lock:
+                    fake.authorizations.append(self.headers.get("Authorization") or "")
                 reply = fake._next(body)
                 if reply.delay:
                     time.sleep(reply.delay)
@@ -136,6 +140,17 @@ class FakeLLM:
                         self.wfile.flush()
                         if reply.token_delay and not finish:
                             time.sleep(reply.token_delay)
+                    if (body.get("stream_options") or {}).get("include_usage"):
+                        # As OpenAI does: one last chunk with no choices and the counts.
+                        final = {
+                            "id": cid,
+                            "object": "chat.completion.chunk",
+                            "created": int(time.time()),
+                            "model": body.get("model", "fake"),
+                            "choices": [],
+                            "usage": usage(body, reply),
+                        }
+                        self.wfile.write(f"data: {json.dumps(final)}\n\n".encode())
                     self.wfile.write(b"data: [DONE]\n\n")
                     self.wfile.flush()
                 except (BrokenPipeError, ConnectionResetError):
@@ -143,6 +158,17 @@ class FakeLLM:
                 self.close_connection = True
 
         return Handler
+
+
+def usage(body: dict[str, Any], reply: Reply) -> dict[str, int]:
+    """Token counts as a provider reports them: words of the prompt, tokens streamed."""
+    prompt = sum(len(str(m.get("content") or "").split()) for m in body.get("messages", []))
+    completion = 1 if reply.tool else len([t for t in _tokens(reply) if t])
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+    }
 
 
 def _tokens(reply: Reply) -> list[str]:
@@ -195,5 +221,5 @@ def _completion(body: dict[str, Any], reply: Reply) -> dict[str, Any]:
         "created": int(time.time()),
         "model": body.get("model", "fake"),
         "choices": [{"index": 0, "message": message, "finish_reason": finish}],
-        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+        "usage": usage(body, reply),
     }

@@ -64,6 +64,15 @@ def _django_setup(**env: str) -> subprocess.CompletedProcess[str]:
             {"LMO_DEBUG": "0", "LMO_SECRET_KEY": "k" * 20 + "abcdefghij" * 4},
             "LMO_ALLOWED_HOSTS must list",
         ),
+        (
+            {
+                "LMO_DEBUG": "0",
+                "LMO_SECRET_KEY": "k" * 20 + "abcdefghij" * 4,
+                "LMO_ALLOWED_HOSTS": "lmo.example.com",
+            },
+            "LMO_ENCRYPTION_KEYS must be set when LMO_DEBUG=0",
+        ),
+        ({"LMO_ENCRYPTION_KEYS": "not-a-key"}, "LMO_ENCRYPTION_KEYS holds a value that is not"),
         ({"LMO_DEBUG": "perhaps"}, "LMO_DEBUG='perhaps' is not a boolean"),
         ({"DATABASE_URL": "mysql://x/y"}, "DATABASE_URL='mysql://x/y' must start with one of"),
         ({"REDIS_URL": "localhost:6379"}, "REDIS_URL='localhost:6379' must start with one of"),
@@ -96,6 +105,7 @@ def test_production_passes_check_deploy_with_no_warning(tmp_path: Path) -> None:
         "LMO_DEBUG": "0",
         "LMO_SECRET_KEY": "p9F-2kq0Xr7_vLm3Zt8Wc1Yb6Nd4Hs5Jg0Qa2Ue7Io9Pl3Kj8Mh1Gf6Dv4Bx2Cz5Nw",
         "LMO_ALLOWED_HOSTS": "lmo.example.com",
+        "LMO_ENCRYPTION_KEYS": "9NeJf3DpX0HkL7Yc2QvRt5UwZa8Bm1Sg4Eo6Ii3Pj0s=",
         "LMO_VAR_DIR": str(tmp_path),
     }
     result = subprocess.run(

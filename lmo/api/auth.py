@@ -1,0 +1,42 @@
+"""``Authorization: Bearer lmo_…`` only: no cookies, so no CSRF surface."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer
+
+from lmo.api.keys import authenticate
+from lmo.api.models import ApiKey
+from lmo.api.problems import Problem
+
+
+class KeyAuth(HttpBearer):
+    def __call__(self, request: HttpRequest) -> Any:
+        # Not ninja's own: that one logs an unexpected header, which may be a secret.
+        value = request.headers.get("Authorization") or ""
+        scheme, _, token = value.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        return self.authenticate(request, token.strip())
+
+    def authenticate(self, request: HttpRequest, token: str) -> ApiKey | None:
+        key = authenticate(token, address=request.META.get("REMOTE_ADDR"))
+        if key is not None:
+            request.api_key = key  # type: ignore[attr-defined]  # read by the request log
+            request.user = key.user
+        return key
+
+
+def api_key(request: HttpRequest) -> ApiKey:
+    key = getattr(request, "api_key", None)
+    assert isinstance(key, ApiKey)
+    return key
+
+
+def require_scope(request: HttpRequest, scope: str) -> ApiKey:
+    key = api_key(request)
+    if not key.has_scope(scope):
+        raise Problem(403, f"This API key does not have the '{scope}' scope.")
+    return key

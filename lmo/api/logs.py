@@ -1,0 +1,44 @@
+"""The request log: one row per API request, kept ``LMO_REQUEST_LOG_DAYS`` days."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponseBase
+from django.utils import timezone
+
+from lmo.api.models import ApiKey, RequestLog
+
+log = logging.getLogger(__name__)
+
+
+def record_request(request: HttpRequest, response: HttpResponseBase, latency_ms: float) -> None:
+    key: ApiKey | None = getattr(request, "api_key", None)
+    try:
+        RequestLog.objects.create(
+            organisation_id=key.organisation_id if key else None,
+            user_id=key.user_id if key else None,
+            api_key=key,
+            key_prefix=key.prefix if key else "",
+            method=(request.method or "")[:10],
+            path=request.path[:300],
+            status=response.status_code,
+            latency_ms=round(latency_ms, 2),
+            tokens=int(getattr(request, "api_tokens", 0) or 0),
+            client_address=request.META.get("REMOTE_ADDR") or None,
+            user_agent=(request.headers.get("User-Agent") or "")[:300],
+        )
+    except DatabaseError:
+        # A log row must never turn a served request into an error.
+        log.exception("could not record the API request")
+
+
+def purge_request_log(*, now: Any = None) -> int:
+    """Delete rows older than the retention; the number deleted."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.LMO_REQUEST_LOG_DAYS)
+    deleted, _ = RequestLog.objects.filter(at__lt=cutoff).delete()
+    return deleted

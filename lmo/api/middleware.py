@@ -1,0 +1,42 @@
+"""Around every ``/api/`` request: the request log (never bodies or secrets) and
+ETags on GETs (``If-None-Match`` → 304)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.utils.cache import get_conditional_response, set_response_etag
+
+from lmo.api.logs import record_request
+
+PREFIX = "/api/"
+
+
+class ApiMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        if not request.path.startswith(PREFIX):
+            return self.get_response(request)
+        # No cookies here: a browser's session must not authenticate an API call (so
+        # there is nothing for a cross-site request to ride on).
+        request.COOKIES = {}
+        request.META.pop("HTTP_COOKIE", None)
+        started = time.perf_counter()
+        response = self.get_response(request)
+        if (
+            request.method == "GET"
+            and response.status_code == 200
+            and isinstance(response, HttpResponse)
+            and not response.streaming
+        ):
+            set_response_etag(response)
+            response = (
+                get_conditional_response(request, etag=response.get("ETag"), response=response)
+                or response
+            )
+        record_request(request, response, (time.perf_counter() - started) * 1000)
+        return response

@@ -1,0 +1,29 @@
+"""Settings → API: your keys (in every organisation), and their recent requests."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from lmo.api.forms import KeyForm
+from lmo.api.models import ApiKey, RequestLog
+
+RECENT_REQUESTS = 25
+
+
+def tab_context(request: HttpRequest, form: KeyForm | None = None) -> dict[str, Any]:
+    user: Any = request.user
+    keys = list(ApiKey.objects.filter(user=user).select_related("organisation"))
+    return {
+        "api_keys": keys,
+        "key_form": form or KeyForm(),
+        "recent_requests": list(
+            RequestLog.objects.filter(api_key__user=user).select_related("api_key")[
+                :RECENT_REQUESTS
+            ]
+        ),
+        "api_base": str(settings.LMO_PUBLIC_URL).rstrip("/") + "/api/v1",
+        "log_days": settings.LMO_REQUEST_LOG_DAYS,
+    }
