@@ -9,6 +9,7 @@ HTTPS redirect, secure cookies and HSTS unless told otherwise.
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -121,6 +122,7 @@ INSTALLED_APPS = [
     "lmo.apps.LMOConfig",
     "lmo.accounts",
     "lmo.organisations",
+    "lmo.usage",
     "ninja",
     "lmo.api",
     "chat",
@@ -399,6 +401,28 @@ LMO_LLM_TIMEOUT = env_float("LMO_LLM_TIMEOUT", 60.0, minimum=1.0)
 LMO_LLM_MAX_RETRIES = env_int("LMO_LLM_MAX_RETRIES", 2, minimum=0, maximum=10)
 LMO_LLM_CONTEXT_TOKENS = env_int("LMO_LLM_CONTEXT_TOKENS", 8000, minimum=500)
 LMO_LLM_ENABLED = bool(LMO_LLM_BASE_URL or LMO_LLM_API_KEY)
+
+
+def _prices() -> dict[str, tuple[Decimal, Decimal]]:
+    """LMO_LLM_PRICES: "model=input/output,..." in a currency of your choice per 1M tokens."""
+    table: dict[str, tuple[Decimal, Decimal]] = {}
+    for entry in env_list("LMO_LLM_PRICES", []):
+        model, _, prices = entry.partition("=")
+        prompt, _, completion = prices.partition("/")
+        try:
+            table[model.strip()] = (Decimal(prompt.strip()), Decimal(completion.strip()))
+        except (InvalidOperation, ValueError):
+            raise ImproperlyConfigured(
+                f"LMO_LLM_PRICES entry {entry!r} must look like model=0.15/0.60 "
+                "(prompt/completion price per 1M tokens)."
+            ) from None
+        if not model.strip():
+            raise ImproperlyConfigured(f"LMO_LLM_PRICES entry {entry!r} names no model.")
+    return table
+
+
+# Optional: turns the Usage tab's tokens into an estimated cost.
+LMO_LLM_PRICES = _prices()
 # Speech to text for voice messages: an OpenAI-compatible /audio/transcriptions endpoint.
 LMO_STT_BASE_URL = env_url("LMO_STT_BASE_URL", None, schemes=("http", "https"))
 LMO_STT_API_KEY = env_str("LMO_STT_API_KEY")

@@ -21,5 +21,6 @@ urlpatterns = [
     path("apps/", include("agent_bridge.urls")),
     path("organisations/", include("lmo.organisations.urls")),
     path("api-keys/", include("lmo.api.urls")),
+    path("usage/", include("lmo.usage.urls")),
     path("api/v1/", api.urls),
 ]

@@ -24,6 +24,7 @@ class Category(models.TextChoices):
     IMPORT = "import", "Imports"
     ASSISTANT = "assistant", "Assistant"
     SECURITY = "security", "Account security"
+    USAGE = "usage", "Usage and quotas"
 
 
 class Priority(models.IntegerChoices):

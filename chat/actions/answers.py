@@ -29,6 +29,9 @@ from chat.rich import clean_blocks
 from chat.run_events import RunEvent, send_run_event, send_run_event_on_commit
 from lmo.live.push import send_now, send_on_commit
 from lmo.organisations.access import current_organisation_id
+from lmo.organisations.llm import llm_config
+from lmo.usage.actions import record_usage
+from lmo.usage.quotas import notify_thresholds
 from permissions.actions import withdraw_requests
 
 log = logging.getLogger(__name__)
@@ -217,6 +220,7 @@ def finish_answer(*, answer_id: int, outcome: runner.Outcome) -> None:
         if outcome.state == "stopped":
             metadata["stopped"] = True
     metadata["usage"] = add_usage(metadata.get("usage"), outcome.usage)
+    _meter(answer, outcome)
     answer.metadata = metadata
     answer.save()
     if outcome.state != "waiting":
@@ -241,6 +245,29 @@ def finish_answer(*, answer_id: int, outcome: runner.Outcome) -> None:
             usage=metadata["usage"],
         ),
     )
+
+
+def _meter(answer: Message, outcome: runner.Outcome) -> None:
+    """This stretch of the run's model use, as the provider reported it (0 offline)."""
+    run = AssistantRun.objects.filter(answer_id=answer.pk).only("organisation_id").first()
+    owner_id = answer.conversation.owner_id
+    organisation_id = run.organisation_id if run and run.organisation_id else None
+    if organisation_id is None:
+        organisation_id = current_organisation_id(answer.conversation.owner)
+    config = llm_config(organisation_id)
+    question = answer.answer_to
+    asked_by = (question.metadata.get("asked_by") or {}) if question else {}
+    record_usage(
+        user_id=owner_id,
+        organisation_id=organisation_id,
+        key_prefix=str(asked_by.get("key") or ""),
+        model=config.model if config.enabled else "offline",
+        prompt_tokens=outcome.usage.get("prompt_tokens", 0),
+        completion_tokens=outcome.usage.get("completion_tokens", 0),
+        llm_calls=1,
+    )
+    if outcome.usage:
+        notify_thresholds(user=answer.conversation.owner, organisation_id=organisation_id)
 
 
 def _resume_if_resolved(conversation_id: int, waiting: dict[str, Any]) -> None:

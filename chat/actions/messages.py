@@ -15,6 +15,8 @@ from chat.errors import ChatInputError
 from chat.live import push_message, push_status, typing_html
 from chat.models import MAX_MESSAGE_CHARS, Conversation, Message
 from lmo.live.push import send_now
+from lmo.organisations.access import current_organisation_id
+from lmo.usage.quotas import quota_problem
 
 CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 TYPING_THROTTLE_SECONDS = 2
@@ -60,6 +62,7 @@ def post_user_message(
     origin: str = "chat",
     organisation_id: int | None = None,
     scopes: list[str] | None = None,
+    key_prefix: str = "",
 ) -> Posted:
     """Store a message from the conversation's owner, once per ``client_id``; after
     commit push it to every page and ask the assistant to answer it (``origin``: who asks,
@@ -71,6 +74,16 @@ def post_user_message(
         return Posted(existing, created=False)
     if type != Message.Type.VOICE:
         content = check_content(content)
+    if answer:
+        # Nothing half-runs: past the quota the question is not even stored.
+        problem = quota_problem(
+            user_id=conversation.owner_id,
+            organisation_id=organisation_id
+            if organisation_id is not None
+            else current_organisation_id(conversation.owner),
+        )
+        if problem is not None:
+            raise ChatInputError(problem)
     parent = _thread_root(conversation, parent_id)
     try:
         with transaction.atomic():
@@ -83,7 +96,7 @@ def post_user_message(
                 client_id=client_id,
                 audio=audio or "",
                 # Who asked: a queued question or a retry is answered the same way.
-                metadata=_asked_by(origin, organisation_id, scopes),
+                metadata=_asked_by(origin, organisation_id, scopes, key_prefix),
                 status=Message.Status.SENDING
                 if type == Message.Type.VOICE
                 else Message.Status.SENT,
@@ -107,10 +120,17 @@ def _touch(conversation: Conversation, message: Message) -> None:
     conversation.save(update_fields=fields)
 
 
-def _asked_by(origin: str, organisation_id: int | None, scopes: list[str] | None) -> dict[str, Any]:
+def _asked_by(
+    origin: str, organisation_id: int | None, scopes: list[str] | None, key_prefix: str
+) -> dict[str, Any]:
     if origin == "chat" and organisation_id is None:
         return {}
-    asked_by = {"origin": origin, "organisation_id": organisation_id, "scopes": scopes or []}
+    asked_by = {
+        "origin": origin,
+        "organisation_id": organisation_id,
+        "scopes": scopes or [],
+        "key": key_prefix,
+    }
     return {"asked_by": asked_by}
 
 

@@ -10,6 +10,7 @@ from ninja.security import HttpBearer
 from lmo.api.keys import authenticate
 from lmo.api.models import ApiKey
 from lmo.api.problems import Problem
+from lmo.usage.quotas import quota_problem
 
 
 class KeyAuth(HttpBearer):
@@ -33,6 +34,13 @@ def api_key(request: HttpRequest) -> ApiKey:
     key = getattr(request, "api_key", None)
     assert isinstance(key, ApiKey)
     return key
+
+
+def require_quota(key: ApiKey) -> None:
+    """402 when the key's organisation (or its user there) has used its month's tokens."""
+    problem = quota_problem(user_id=key.user_id, organisation_id=key.organisation_id)
+    if problem is not None:
+        raise Problem(402, problem)
 
 
 def require_scope(request: HttpRequest, scope: str) -> ApiKey:

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponseBase
 from django.utils import timezone
 
 from lmo.api.models import ApiKey, RequestLog
+from lmo.usage.actions import record_usage
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,13 @@ def record_request(request: HttpRequest, response: HttpResponseBase, latency_ms:
             client_address=request.META.get("REMOTE_ADDR") or None,
             user_agent=(request.headers.get("User-Agent") or "")[:300],
         )
+        if key is not None:
+            record_usage(
+                user_id=key.user_id,
+                organisation_id=key.organisation_id,
+                key_prefix=key.prefix,
+                api_requests=1,
+            )
     except DatabaseError:
         # A log row must never turn a served request into an error.
         log.exception("could not record the API request")

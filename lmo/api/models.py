@@ -21,7 +21,7 @@ class Scope(models.TextChoices):
     ACTIVITIES_READ = "activities:read", "Read activities"
     ACTIVITIES_WRITE = "activities:write", "Add activities"
     COMPUTERS_RUN = "computers:run", "Run commands on your computers (each through your permission)"
-    MCP = "mcp", "Use LMO as an MCP server"
+    MCP = "mcp", "Use LMO as an MCP server (reserved: the MCP endpoint is not built yet)"
 
 
 def key_digest(raw: str) -> str:

@@ -44,6 +44,8 @@ def problem_response(
         "detail": detail,
         "instance": request.path,
         **extra,
+        # An extension member in OpenAI's shape, so the OpenAI SDKs show the message.
+        "error": {"message": detail, "type": HTTPStatus(status).phrase, "code": status},
     }
     response = HttpResponse(json.dumps(body), status=status, content_type=PROBLEM_TYPE)
     for name, value in (headers or {}).items():

@@ -292,3 +292,18 @@ def rename_organisation(*, by: Membership, name: str) -> None:
     if not name:
         raise OrganisationError("Give the organisation a name.")
     Organisation.objects.filter(pk=by.organisation_id).update(name=name[:120])
+
+
+def set_token_quota(*, by: Membership, quota: int | None, member_id: int | None = None) -> None:
+    """The organisation's monthly token quota, or one member's (``member_id``); None
+    removes it. Owners and admins only."""
+    _require_manager(by)
+    if quota is not None and quota < 0:
+        raise OrganisationError("A quota is a number of tokens, 0 or more.")
+    if member_id is None:
+        Organisation.objects.filter(pk=by.organisation_id).update(monthly_token_quota=quota)
+        return
+    if not Membership.objects.filter(pk=member_id, organisation_id=by.organisation_id).update(
+        monthly_token_quota=quota
+    ):
+        raise OrganisationError("That person is not a member of this organisation.")

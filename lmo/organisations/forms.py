@@ -44,3 +44,12 @@ class LLMForm(forms.Form):
         if value and urlsplit(value).scheme not in ("http", "https"):
             raise forms.ValidationError("Give an http:// or https:// address.")
         return value
+
+
+class QuotaForm(forms.Form):
+    quota = forms.IntegerField(
+        label="Monthly token quota",
+        min_value=0,
+        required=False,
+        help_text="Prompt + completion tokens per calendar month; empty: no limit.",
+    )

@@ -28,6 +28,9 @@ class Organisation(models.Model):
     llm_base_url = models.URLField("LLM endpoint", max_length=500, blank=True)
     llm_model = models.CharField("LLM model", max_length=200, blank=True)
     llm_api_key_encrypted = models.TextField(blank=True, editable=False)
+    # Tokens (prompt + completion) its members may use per calendar month (UTC); empty:
+    # no limit. lmo.usage.quotas enforces it.
+    monthly_token_quota = models.PositiveBigIntegerField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.name
@@ -69,6 +72,8 @@ class Membership(models.Model):
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
     # The organisation the user's own pages (the chat) work in: exactly one per user.
     is_current = models.BooleanField(default=False)
+    # This member's own monthly token limit inside the organisation's; empty: none.
+    monthly_token_quota = models.PositiveBigIntegerField(null=True, blank=True)
     joined_at = models.DateTimeField(auto_now_add=True)
 
     objects = MembershipQuerySet.as_manager()

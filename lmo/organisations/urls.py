@@ -15,5 +15,7 @@ urlpatterns = [
     path("members/<int:member_id>/role/", views.change_role, name="role"),
     path("members/<int:member_id>/remove/", views.remove, name="remove"),
     path("llm/", views.llm, name="llm"),
+    path("quota/", views.quota, name="quota"),
+    path("members/<int:member_id>/quota/", views.member_quota, name="member_quota"),
     path("invitations/<str:token>/", views.invitation, name="invitation"),
 ]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from lmo.organisations import actions
 from lmo.organisations.access import current_membership, get_membership_for_user
 from lmo.organisations.actions import OrganisationError
-from lmo.organisations.forms import CreateForm, InviteForm, LLMForm, RoleForm
+from lmo.organisations.forms import CreateForm, InviteForm, LLMForm, QuotaForm, RoleForm
 from lmo.organisations.models import Membership
 from lmo.organisations.tab import tab_context
 from lmo.tabs import render_settings_tab
@@ -168,4 +168,30 @@ def invitation(request: HttpRequest, token: str) -> HttpResponse:
         "organisations/invitation.html",
         {"invitation": found, "problem": problem},
         status=status,
+    )
+
+
+@login_required
+@require_POST
+def quota(request: HttpRequest) -> HttpResponse:
+    me = current_membership(request.user)
+    form = QuotaForm(request.POST)
+    if not form.is_valid():
+        return _tab(request, error="A quota is a whole number of tokens, 0 or more.")
+    value = form.cleaned_data["quota"]
+    return _attempt(request, lambda: actions.set_token_quota(by=me, quota=value), "Quota saved.")
+
+
+@login_required
+@require_POST
+def member_quota(request: HttpRequest, member_id: int) -> HttpResponse:
+    me, member = _member_of_current(request, member_id)
+    form = QuotaForm(request.POST)
+    if not form.is_valid():
+        return _tab(request, error="A quota is a whole number of tokens, 0 or more.")
+    value = form.cleaned_data["quota"]
+    return _attempt(
+        request,
+        lambda: actions.set_token_quota(by=me, quota=value, member_id=member.pk),
+        f"Quota of {member.user.email} saved.",
     )

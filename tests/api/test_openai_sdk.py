@@ -70,6 +70,11 @@ class LiveLMO:
         ).stdout
         return next(line[4:] for line in out.splitlines() if line.startswith("KEY="))
 
+    def shell(self, code: str) -> None:
+        subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=self.env, check=True
+        )
+
     def client(self, key: str) -> openai.OpenAI:
         return openai.OpenAI(base_url=f"{self.url}/api/v1", api_key=key, max_retries=0, timeout=30)
 
@@ -230,3 +235,20 @@ def test_a_runs_events_stream_as_sse(lmo: LiveLMO, fake: FakeLLM) -> None:
     assert events[-1][1]["state"] == "finished"
     run = httpx.get(f"{api}/runs/{posted['run']['id']}", headers=headers).json()
     assert run["state"] == "finished" and run["answer"]["content"] == events[-1][1]["text"]
+
+
+def test_a_used_up_quota_is_the_sdks_402(lmo: LiveLMO, fake: FakeLLM) -> None:
+    client = lmo.client(lmo.key(["chat"]))
+    lmo.shell(
+        "from lmo.organisations.models import Membership\n"
+        "m = Membership.objects.get(user__email='ann@example.com', is_current=True)\n"
+        "m.organisation.monthly_token_quota = 0\n"
+        "m.organisation.save()\n"
+    )
+    with pytest.raises(openai.APIStatusError) as raised:
+        client.chat.completions.create(
+            model="lmo-assistant", messages=[{"role": "user", "content": "hi"}]
+        )
+    assert raised.value.status_code == 402
+    assert "quota" in str(raised.value)
+    assert fake.requests == []

@@ -54,6 +54,12 @@ def test_create_a_key_use_it_and_see_it_used(
         assert key not in page.content()
         _screenshot(page, "settings-api", tmp_path)
 
+        page.goto(server.url + "/settings/usage/")
+        expect(page.locator("#usage-totals")).to_contain_text("API requests")
+        expect(page.locator("#usage-per-day .main-svg").first).to_be_visible()
+        _screenshot(page, "settings-usage", tmp_path)
+
+        page.goto(server.url + "/settings/api/")
         page.once("dialog", lambda dialog: dialog.accept())
         row.get_by_role("button", name="Revoke").click()
         expect(page.get_by_text("Revoked Reporting script")).to_be_visible()

@@ -73,6 +73,7 @@ def _django_setup(**env: str) -> subprocess.CompletedProcess[str]:
             "LMO_ENCRYPTION_KEYS must be set when LMO_DEBUG=0",
         ),
         ({"LMO_ENCRYPTION_KEYS": "not-a-key"}, "LMO_ENCRYPTION_KEYS holds a value that is not"),
+        ({"LMO_LLM_PRICES": "gpt-4o=cheap"}, "LMO_LLM_PRICES entry 'gpt-4o=cheap' must look like"),
         ({"LMO_DEBUG": "perhaps"}, "LMO_DEBUG='perhaps' is not a boolean"),
         ({"DATABASE_URL": "mysql://x/y"}, "DATABASE_URL='mysql://x/y' must start with one of"),
         ({"REDIS_URL": "localhost:6379"}, "REDIS_URL='localhost:6379' must start with one of"),

@@ -26,7 +26,7 @@ from chat.actions.conversations import title_from
 from chat.errors import ChatInputError
 from chat.models import AssistantRun, Conversation, Message
 from chat.run_events import RunEvent
-from lmo.api.auth import require_scope
+from lmo.api.auth import require_quota, require_scope
 from lmo.api.models import ApiKey, Scope
 from lmo.api.problems import Problem
 from lmo.api.streams import comment, follow, sse
@@ -123,6 +123,7 @@ def _post(key: ApiKey, conversation: Conversation, question: str) -> Message:
             origin=AssistantRun.Origin.API,
             organisation_id=key.organisation_id,
             scopes=list(key.scopes),
+            key_prefix=key.prefix,
         )
     except ChatInputError as exc:
         raise Problem(422, str(exc)) from None
@@ -167,6 +168,7 @@ async def chat_completions(request: HttpRequest, payload: CompletionIn) -> Any:
     key: ApiKey = await sync_to_async(require_scope)(request, Scope.CHAT)
     if payload.model != MODEL:
         raise Problem(404, f"The model {payload.model!r} does not exist; use {MODEL!r}.")
+    await sync_to_async(require_quota)(key)
     conversation, draft = await sync_to_async(_start)(key, payload.messages)
     include_usage = bool(payload.stream_options and payload.stream_options.include_usage)
     cid = f"chatcmpl-{uuid.uuid4().hex[:24]}"

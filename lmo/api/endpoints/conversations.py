@@ -14,7 +14,7 @@ from chat import actions as chat_actions
 from chat.access import get_conversation_for_user, get_message_for_user
 from chat.errors import ChatInputError
 from chat.models import AssistantRun, Conversation, Message
-from lmo.api.auth import require_scope
+from lmo.api.auth import require_quota, require_scope
 from lmo.api.models import Scope
 from lmo.api.problems import Problem
 from lmo.api.schemas import (
@@ -153,6 +153,9 @@ def post_message(
     if idempotency_key is not None and not IDEMPOTENCY_KEY.match(idempotency_key):
         raise Problem(400, "Idempotency-Key must be 1 to 60 letters, digits, '-' or '_'.")
     client_id = f"api-{idempotency_key}" if idempotency_key else f"api-{_fresh_id()}"
+    existing = conversation.messages.filter(client_id=client_id).first()
+    if existing is None:
+        require_quota(key)
     try:
         posted = chat_actions.post_user_message(
             conversation=conversation,
@@ -162,6 +165,7 @@ def post_message(
             origin=AssistantRun.Origin.API,
             organisation_id=key.organisation_id,
             scopes=list(key.scopes),
+            key_prefix=key.prefix,
         )
     except ChatInputError as exc:
         raise Problem(422, str(exc)) from None
