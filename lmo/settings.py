@@ -442,6 +442,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 # --- The API ---------------------------------------------------------------------------
 # Days the request log keeps its rows (cleaned up daily).
 LMO_REQUEST_LOG_DAYS = env_int("LMO_REQUEST_LOG_DAYS", 30, minimum=1, maximum=3650)
+# API requests per minute (lmo.api.ratelimit): each key, and each organisation in all.
+# An organisation's owners and admins may set their own in Settings → Organisation.
+LMO_API_KEY_REQUESTS_PER_MINUTE = env_int("LMO_API_KEY_REQUESTS_PER_MINUTE", 120, minimum=1)
+LMO_API_ORG_REQUESTS_PER_MINUTE = env_int("LMO_API_ORG_REQUESTS_PER_MINUTE", 1200, minimum=1)
 # Seconds between SSE keep-alive comments while a stream waits (for a permission...).
 LMO_API_KEEPALIVE_SECONDS = env_float("LMO_API_KEEPALIVE_SECONDS", 15.0, minimum=0.5)
 # How long a non-streaming completion waits for the answer before it answers 504.

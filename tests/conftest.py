@@ -198,5 +198,10 @@ def _fresh_cache() -> None:
         client = cache._cache.get_client()  # type: ignore[attr-defined]
         for key in client.scan_iter(f"{settings.CACHES['default']['KEY_PREFIX']}:*"):
             client.delete(key)
+        for key in client.scan_iter("LIMITS:*"):  # the API's rate-limit windows
+            client.delete(key)
     else:
+        from lmo.api.ratelimit import _limiter
+
         cache.clear()
+        _limiter("memory://").storage.reset()

@@ -10,6 +10,7 @@ from ninja.security import HttpBearer
 from lmo.api.keys import authenticate
 from lmo.api.models import ApiKey
 from lmo.api.problems import Problem
+from lmo.api.ratelimit import hit
 from lmo.usage.quotas import quota_problem
 
 
@@ -24,9 +25,20 @@ class KeyAuth(HttpBearer):
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiKey | None:
         key = authenticate(token, address=request.META.get("REMOTE_ADDR"))
-        if key is not None:
-            request.api_key = key  # type: ignore[attr-defined]  # read by the request log
-            request.user = key.user
+        if key is None:
+            return None
+        request.api_key = key  # type: ignore[attr-defined]  # read by the request log
+        request.user = key.user
+        verdict = hit(key)
+        request.rate_limit = verdict  # type: ignore[attr-defined]  # headers on the response
+        if not verdict.allowed:
+            whose = "this key" if verdict.scope == "key" else "this key's organisation"
+            raise Problem(
+                429,
+                f"Too many requests: {whose} may make {verdict.limit} per minute. "
+                f"Retry in {verdict.reset_in} s.",
+                headers={"Retry-After": str(verdict.reset_in), **verdict.headers()},
+            )
         return key
 
 

@@ -38,5 +38,9 @@ class ApiMiddleware:
                 get_conditional_response(request, etag=response.get("ETag"), response=response)
                 or response
             )
+        verdict = getattr(request, "rate_limit", None)
+        if verdict is not None and "RateLimit-Limit" not in response:
+            for name, value in verdict.headers().items():
+                response[name] = value
         record_request(request, response, (time.perf_counter() - started) * 1000)
         return response

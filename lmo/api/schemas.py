@@ -5,8 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from ninja import Schema
+from ninja import Path, Schema
 from pydantic import Field
+
+# Ids are 64-bit in the database: a larger one is invalid input, never a crash.
+MAX_ID = 2**63 - 1
+MAX_AMOUNT = 999_999_999_999.99  # 14 digits, 2 of them decimals
+
+
+def id_in_path() -> Any:
+    return Path(..., ge=1, le=MAX_ID)
 
 
 class KeyInfo(Schema):
@@ -55,7 +63,7 @@ class ConversationDetail(ConversationOut):
 
 class MessageIn(Schema):
     content: str = Field(min_length=1, max_length=20000)
-    parent_id: int | None = None
+    parent_id: int | None = Field(default=None, ge=1, le=MAX_ID)
 
 
 class RunOut(Schema):

@@ -307,3 +307,16 @@ def set_token_quota(*, by: Membership, quota: int | None, member_id: int | None 
         monthly_token_quota=quota
     ):
         raise OrganisationError("That person is not a member of this organisation.")
+
+
+def set_rate_limits(
+    *, by: Membership, requests_per_minute: int | None, key_requests_per_minute: int | None
+) -> None:
+    """The organisation's API request limits (None: the server's defaults)."""
+    _require_manager(by)
+    for value in (requests_per_minute, key_requests_per_minute):
+        if value is not None and value < 1:
+            raise OrganisationError("A rate limit is at least 1 request per minute.")
+    Organisation.objects.filter(pk=by.organisation_id).update(
+        requests_per_minute=requests_per_minute, key_requests_per_minute=key_requests_per_minute
+    )

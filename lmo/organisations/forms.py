@@ -53,3 +53,8 @@ class QuotaForm(forms.Form):
         required=False,
         help_text="Prompt + completion tokens per calendar month; empty: no limit.",
     )
+
+
+class RateLimitForm(forms.Form):
+    requests_per_minute = forms.IntegerField(min_value=1, required=False)
+    key_requests_per_minute = forms.IntegerField(min_value=1, required=False)

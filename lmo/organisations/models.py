@@ -31,6 +31,10 @@ class Organisation(models.Model):
     # Tokens (prompt + completion) its members may use per calendar month (UTC); empty:
     # no limit. lmo.usage.quotas enforces it.
     monthly_token_quota = models.PositiveBigIntegerField(null=True, blank=True)
+    # API requests per minute: for the whole organisation, and for each of its keys;
+    # empty: LMO_API_ORG_REQUESTS_PER_MINUTE / LMO_API_KEY_REQUESTS_PER_MINUTE.
+    requests_per_minute = models.PositiveIntegerField(null=True, blank=True)
+    key_requests_per_minute = models.PositiveIntegerField(null=True, blank=True)
 
     def __str__(self) -> str:
         return self.name

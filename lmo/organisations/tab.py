@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 
 from lmo.organisations.access import current_membership, memberships_for_user
@@ -29,6 +30,8 @@ def tab_context(request: HttpRequest, **forms: Any) -> dict[str, Any]:
         "roles": Role.choices,
         "create_form": forms.get("create_form") or CreateForm(),
         "server_llm": server_llm_config(),
+        "default_key_rpm": settings.LMO_API_KEY_REQUESTS_PER_MINUTE,
+        "default_org_rpm": settings.LMO_API_ORG_REQUESTS_PER_MINUTE,
     }
     if me.can_manage:
         context["invitations"] = [

@@ -16,6 +16,7 @@ urlpatterns = [
     path("members/<int:member_id>/remove/", views.remove, name="remove"),
     path("llm/", views.llm, name="llm"),
     path("quota/", views.quota, name="quota"),
+    path("rate-limits/", views.rate_limits, name="rate_limits"),
     path("members/<int:member_id>/quota/", views.member_quota, name="member_quota"),
     path("invitations/<str:token>/", views.invitation, name="invitation"),
 ]

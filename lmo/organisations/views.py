@@ -15,7 +15,14 @@ from django.views.decorators.http import require_POST
 from lmo.organisations import actions
 from lmo.organisations.access import current_membership, get_membership_for_user
 from lmo.organisations.actions import OrganisationError
-from lmo.organisations.forms import CreateForm, InviteForm, LLMForm, QuotaForm, RoleForm
+from lmo.organisations.forms import (
+    CreateForm,
+    InviteForm,
+    LLMForm,
+    QuotaForm,
+    RateLimitForm,
+    RoleForm,
+)
 from lmo.organisations.models import Membership
 from lmo.organisations.tab import tab_context
 from lmo.tabs import render_settings_tab
@@ -194,4 +201,25 @@ def member_quota(request: HttpRequest, member_id: int) -> HttpResponse:
         request,
         lambda: actions.set_token_quota(by=me, quota=value, member_id=member.pk),
         f"Quota of {member.user.email} saved.",
+    )
+
+
+@login_required
+@require_POST
+def rate_limits(request: HttpRequest) -> HttpResponse:
+    me = current_membership(request.user)
+    form = RateLimitForm(request.POST)
+    if not form.is_valid():
+        return _tab(
+            request, error="A rate limit is a whole number of requests per minute, 1 or more."
+        )
+    data = form.cleaned_data
+    return _attempt(
+        request,
+        lambda: actions.set_rate_limits(
+            by=me,
+            requests_per_minute=data["requests_per_minute"],
+            key_requests_per_minute=data["key_requests_per_minute"],
+        ),
+        "Rate limits saved.",
     )

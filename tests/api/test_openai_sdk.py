@@ -252,3 +252,18 @@ def test_a_used_up_quota_is_the_sdks_402(lmo: LiveLMO, fake: FakeLLM) -> None:
     assert raised.value.status_code == 402
     assert "quota" in str(raised.value)
     assert fake.requests == []
+
+
+def test_a_rate_limited_key_is_the_sdks_rate_limit_error(lmo: LiveLMO) -> None:
+    client = lmo.client(lmo.key(["chat"]))
+    lmo.shell(
+        "from lmo.organisations.models import Membership\n"
+        "m = Membership.objects.get(user__email='ann@example.com', is_current=True)\n"
+        "m.organisation.key_requests_per_minute = 2\n"
+        "m.organisation.save()\n"
+    )
+    client.models.list()
+    client.models.list()
+    with pytest.raises(openai.RateLimitError) as raised:
+        client.models.list()
+    assert int(raised.value.response.headers["Retry-After"]) >= 1

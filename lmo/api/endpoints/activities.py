@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import Count, Sum
 from django.http import HttpRequest
@@ -20,6 +20,7 @@ from activities.models import Activity
 from lmo.api.auth import require_scope
 from lmo.api.models import Scope
 from lmo.api.problems import Problem
+from lmo.api.schemas import MAX_AMOUNT, MAX_ID
 
 router = Router(tags=["activities"])
 MAX_BATCH = 1000
@@ -49,23 +50,35 @@ class ActivityPage(Schema):
     next_before: int | None
 
 
+ActivityType = Literal["financial", "job", "browser", "system", "other"]
+
+
 class ActivityFilters(Schema):
-    type: list[str] = Field(default_factory=list)
-    app: str = ""
+    type: list[ActivityType] = Field(default_factory=list)
+    app: str = Field(default="", max_length=120)
     start: date | None = None
     end: date | None = None
-    tag: str = ""
-    min: Decimal | None = None
-    max: Decimal | None = None
-    currency: str = ""
-    q: str = ""
+    tag: str = Field(default="", max_length=40)
+    # Rounded to cents.
+    min: float | None = Field(default=None, ge=0, le=MAX_AMOUNT)
+    max: float | None = Field(default=None, ge=0, le=MAX_AMOUNT)
+    currency: str = Field(default="", max_length=3)
+    q: str = Field(default="", max_length=200)
     limit: int = Field(default=50, ge=1, le=500)
-    before: int | None = None
+    before: int | None = Field(default=None, ge=1, le=MAX_ID)
+
+    def is_empty_range(self) -> bool:
+        """A range that ends before it starts holds nothing (not an error)."""
+        dates = self.start is not None and self.end is not None and self.start > self.end
+        amounts = self.min is not None and self.max is not None and self.min > self.max
+        return dates or amounts
 
 
 class BatchIn(Schema):
     items: list[dict[str, Any]] = Field(
-        description="Activities as the agent sends them: id, type, timestamp, description…"
+        min_length=1,
+        description="Activities as the agent sends them: id, type, timestamp, description… "
+        f"(at most {MAX_BATCH} per request: more is 413).",
     )
 
 
@@ -90,14 +103,20 @@ class SpendingRow(Schema):
     count: int
 
 
-def _filters(request: HttpRequest, params: ActivityFilters) -> Filters:
+def _filters(request: HttpRequest, params: ActivityFilters) -> Filters | None:
+    """The dashboard's filters; None for an empty range."""
+    if params.is_empty_range():
+        return None
     raw: dict[str, Any] = {k: v for k, v in params.model_dump().items() if v not in (None, "")}
     query = {k: v for k, v in raw.items() if k not in ("limit", "before", "type")}
     from django.http import QueryDict
 
     data = QueryDict(mutable=True)
     for name, value in query.items():
-        data[name] = str(value)
+        if isinstance(value, float):
+            value = Decimal(str(value)).quantize(CENT)
+        # NUL is not text any database keeps: searching for it finds what the rest finds.
+        data[name] = str(value).replace("\x00", "")
     data.setlist("type", list(params.type))
     filters = Filters(data, request.user.tzinfo)  # type: ignore[union-attr]
     if filters.form.errors:
@@ -132,7 +151,10 @@ def _out(activity: Activity) -> ActivityOut:
 def list_activities(request: HttpRequest, params: Query[ActivityFilters]) -> ActivityPage:
     """Newest first, with the dashboard's filters; keyset-paged by ``before``."""
     require_scope(request, Scope.ACTIVITIES_READ)
-    rows = _filters(request, params).apply(activities_for_user(request.user))
+    filters = _filters(request, params)
+    if filters is None:
+        return ActivityPage(items=[], next_before=None)
+    rows = filters.apply(activities_for_user(request.user))
     if params.before is not None:
         rows = rows.filter(pk__lt=params.before)
     page = list(rows.order_by("-pk").prefetch_related("tags")[: params.limit + 1])
@@ -148,8 +170,6 @@ def add_activities(request: HttpRequest, payload: BatchIn) -> BatchOut:
     """Each item is answered in order: accepted, duplicate (its ``id`` is already
     stored: a retried batch adds nothing) or rejected with the reason."""
     require_scope(request, Scope.ACTIVITIES_WRITE)
-    if not payload.items:
-        raise Problem(422, "Send at least one item.")
     if len(payload.items) > MAX_BATCH:
         raise Problem(413, f"Send at most {MAX_BATCH} activities per request.")
     outcomes = ingest_activities(owner=request.user, items=payload.items, source="api")
@@ -166,7 +186,10 @@ def add_activities(request: HttpRequest, payload: BatchIn) -> BatchOut:
 def spending(request: HttpRequest, params: Query[ActivityFilters]) -> list[SpendingRow]:
     """Money out and in per currency and category, for the filtered activities."""
     require_scope(request, Scope.ACTIVITIES_READ)
-    rows = _filters(request, params).apply(activities_for_user(request.user))
+    filters = _filters(request, params)
+    if filters is None:
+        return []
+    rows = filters.apply(activities_for_user(request.user))
     rows = rows.filter(type="financial", amount__isnull=False)
     out: dict[tuple[str, str], SpendingRow] = {}
     for sign, part in (("spent", rows.filter(amount__lt=0)), ("income", rows.filter(amount__gt=0))):

@@ -7,7 +7,8 @@ from __future__ import annotations
 import re
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Header, Query, Router
+from ninja import Header, Router
+from ninja import Query as QueryParam
 from ninja.responses import Status
 
 from chat import actions as chat_actions
@@ -18,6 +19,7 @@ from lmo.api.auth import require_quota, require_scope
 from lmo.api.models import Scope
 from lmo.api.problems import Problem
 from lmo.api.schemas import (
+    MAX_ID,
     ConversationDetail,
     ConversationIn,
     ConversationOut,
@@ -26,6 +28,7 @@ from lmo.api.schemas import (
     MessageOut,
     PostedMessage,
     RunOut,
+    id_in_path,
 )
 
 router = Router(tags=["conversations"])
@@ -83,14 +86,12 @@ def run_of(question: Message) -> RunOut:
 @router.get("/conversations", response=ConversationPage, summary="List conversations")
 def list_conversations(
     request: HttpRequest,
-    limit: Query[int] = 20,
-    before: Query[int | None] = None,
-    archived: Query[bool] = False,
+    limit: int = QueryParam(20, ge=1, le=100),
+    before: int | None = QueryParam(None, ge=1, le=MAX_ID),
+    archived: bool = QueryParam(False),
 ) -> ConversationPage:
     """Newest activity first. Keyset-paged: pass ``next_before`` as ``before``."""
     require_scope(request, Scope.CHAT)
-    if not 1 <= limit <= 100:
-        raise Problem(422, "limit must be between 1 and 100.")
     rows = Conversation.objects.owned_by(request.user).filter(archived=archived).order_by("-pk")
     if before is not None:
         rows = rows.filter(pk__lt=before)
@@ -115,7 +116,9 @@ def create_conversation(request: HttpRequest, payload: ConversationIn) -> Status
     response=ConversationDetail,
     summary="A conversation with its messages",
 )
-def get_conversation(request: HttpRequest, conversation_id: int) -> ConversationDetail:
+def get_conversation(
+    request: HttpRequest, conversation_id: int = id_in_path()
+) -> ConversationDetail:
     require_scope(request, Scope.CHAT)
     conversation = get_conversation_for_user(request.user, conversation_id)
     messages = list(conversation.messages.order_by("-pk")[:MESSAGES_SHOWN])[::-1]
@@ -127,7 +130,7 @@ def get_conversation(request: HttpRequest, conversation_id: int) -> Conversation
 @router.delete(
     "/conversations/{conversation_id}", response={204: None}, summary="Delete a conversation"
 )
-def delete_conversation(request: HttpRequest, conversation_id: int) -> HttpResponse:
+def delete_conversation(request: HttpRequest, conversation_id: int = id_in_path()) -> HttpResponse:
     require_scope(request, Scope.CHAT)
     conversation = get_conversation_for_user(request.user, conversation_id)
     chat_actions.delete_conversation(conversation=conversation)
@@ -141,8 +144,8 @@ def delete_conversation(request: HttpRequest, conversation_id: int) -> HttpRespo
 )
 def post_message(
     request: HttpRequest,
-    conversation_id: int,
     payload: MessageIn,
+    conversation_id: int = id_in_path(),
     idempotency_key: Header[str | None] = None,
 ) -> Status[PostedMessage]:
     """Stores the message and starts an assistant run answering it (202). With an
@@ -182,7 +185,7 @@ def _fresh_id() -> str:
 
 
 @router.get("/runs/{run_id}", response=RunOut, summary="An assistant run")
-def get_run(request: HttpRequest, run_id: int) -> RunOut:
+def get_run(request: HttpRequest, run_id: int = id_in_path()) -> RunOut:
     """A run is named by the id of the message it answers."""
     require_scope(request, Scope.CHAT)
     question = get_message_for_user(request.user, run_id)

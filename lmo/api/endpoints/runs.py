@@ -15,6 +15,7 @@ from lmo.api.auth import require_scope
 from lmo.api.endpoints.conversations import run_of
 from lmo.api.models import Scope
 from lmo.api.problems import Problem
+from lmo.api.schemas import id_in_path
 from lmo.api.streams import comment, follow, sse
 
 router = Router(tags=["conversations"])
@@ -37,7 +38,7 @@ def _question(request: HttpRequest, run_id: int) -> Message:
         "responses": {200: {"content": {"text/event-stream": {"schema": {"type": "string"}}}}}
     },
 )
-async def run_events(request: HttpRequest, run_id: int) -> StreamingHttpResponse:
+async def run_events(request: HttpRequest, run_id: int = id_in_path()) -> StreamingHttpResponse:
     question = await sync_to_async(_question)(request, run_id)
     return StreamingHttpResponse(
         _events(question),
