@@ -16,6 +16,7 @@ from limits.strategies import FixedWindowRateLimiter
 from lmo.api.models import ApiKey
 
 NAMESPACE = "lmo-api"
+WINDOW_SECONDS = 60  # every limit is per minute
 
 
 @cache
@@ -69,7 +70,9 @@ def hit(key: ApiKey) -> Verdict:
                 allowed=allowed,
                 limit=per_minute,
                 remaining=int(stats.remaining),
-                reset_in=max(1, int(stats.reset_time - now + 0.999)),
+                # Redis reports the window's end rounded up to whole seconds: never
+                # more than the window itself.
+                reset_in=min(WINDOW_SECONDS, max(1, int(stats.reset_time - now + 0.999))),
                 scope=scope,
             )
         )

@@ -37,6 +37,9 @@ _, raw = create_api_key(membership=current_membership(u), name="sdk", scopes=SCO
 print("KEY=" + raw)
 """
 
+# In the scaled mode the live server, the worker and the test share this run's database.
+pytestmark = [pytest.mark.django_db(transaction=True)] if settings.LMO_SCALED else []
+
 
 class LiveLMO:
     def __init__(self, env: dict[str, str], tmp_path: Path) -> None:
@@ -60,20 +63,20 @@ class LiveLMO:
         return self
 
     def key(self, scopes: list[str]) -> str:
-        out = subprocess.run(
-            [sys.executable, "manage.py", "shell", "-c", SEED.replace("SCOPES", repr(scopes))],
-            cwd=ROOT,
-            env=self.env,
-            check=True,
-            capture_output=True,
-            text=True,
-        ).stdout
+        out = self.shell(SEED.replace("SCOPES", repr(scopes)))
         return next(line[4:] for line in out.splitlines() if line.startswith("KEY="))
 
-    def shell(self, code: str) -> None:
-        subprocess.run(
-            [sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=self.env, check=True
+    def shell(self, code: str) -> str:
+        """Run ``code`` in a ``manage.py shell`` of its own (another process); its output."""
+        done = subprocess.run(
+            [sys.executable, "manage.py", "shell", "-c", code],
+            cwd=ROOT,
+            env=self.env,
+            capture_output=True,
+            text=True,
         )
+        assert done.returncode == 0, done.stderr[-3000:]
+        return done.stdout
 
     def client(self, key: str) -> openai.OpenAI:
         return openai.OpenAI(base_url=f"{self.url}/api/v1", api_key=key, max_retries=0, timeout=30)
@@ -95,7 +98,7 @@ def fake() -> Iterator[FakeLLM]:
 
 
 @pytest.fixture
-def lmo(fake: FakeLLM, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[LiveLMO]:
+def lmo(fake: FakeLLM, tmp_path: Path) -> Iterator[LiveLMO]:
     env = {
         **clean_environ(),
         "LMO_VAR_DIR": str(tmp_path / "var"),
@@ -109,7 +112,6 @@ def lmo(fake: FakeLLM, tmp_path: Path, request: pytest.FixtureRequest) -> Iterat
     if settings.LMO_SCALED:
         from tests.conftest import start_worker, test_database_url
 
-        request.getfixturevalue("transactional_db")
         env.update(DATABASE_URL=test_database_url(), REDIS_URL=str(settings.REDIS_URL))
         worker = start_worker({k: v for k, v in env.items() if k.startswith("LMO_")})
     else:
@@ -267,3 +269,135 @@ def test_a_rate_limited_key_is_the_sdks_rate_limit_error(lmo: LiveLMO) -> None:
     with pytest.raises(openai.RateLimitError) as raised:
         client.models.list()
     assert int(raised.value.response.headers["Retry-After"]) >= 1
+
+
+COMPUTER = """
+from agent_bridge.actions import create_token
+from agent_bridge.models import Agent
+from lmo.accounts.models import User
+agent = Agent.objects.create(owner=User.objects.get(email="ann@example.com"), name="Studio")
+print("TOKEN=" + create_token(agent=agent).raw)
+"""
+
+# Wait for the permission request the API's run opened; ann's signed-in (MFA-verified)
+# browser session, to answer it from the page as she would.
+PENDING = """
+import time
+from importlib import import_module
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.plugins.otp_totp.models import TOTPDevice
+from lmo.accounts.models import User
+from lmo.accounts.sessions import mark_login
+from permissions.models import PermissionRequest
+ann = User.objects.get(email="ann@example.com")
+deadline = time.monotonic() + 60
+while time.monotonic() < deadline:
+    request = PermissionRequest.objects.filter(owner=ann, status="pending").first()
+    if request is not None:
+        break
+    time.sleep(0.2)
+device = TOTPDevice.objects.filter(user=ann).first() or TOTPDevice.objects.create(
+    user=ann, name="phone", confirmed=True)
+store = import_module(settings.SESSION_ENGINE).SessionStore()
+store[SESSION_KEY] = str(ann.pk)
+store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+store[HASH_SESSION_KEY] = ann.get_session_auth_hash()
+store[DEVICE_ID_SESSION_KEY] = device.persistent_id
+mark_login(store)
+store.create()
+print(f"COMMAND={request.target}.{request.action} REQUEST={request.pk} SESSION={store.session_key}")
+"""
+
+
+def _decide_in_the_page(lmo: LiveLMO, choice: str) -> str:
+    """Answer the pending request from LMO's page, as the user's browser would."""
+    import httpx
+
+    found = dict(part.split("=", 1) for part in lmo.shell(PENDING).split()[-3:])
+    with httpx.Client(base_url=lmo.url, cookies={"sessionid": found["SESSION"]}) as browser:
+        browser.get("/settings/permissions/").raise_for_status()
+        answered = browser.post(
+            f"/permissions/requests/{found['REQUEST']}/decide/",
+            data={"choice": choice},
+            headers={"X-CSRFToken": browser.cookies["csrftoken"], "Origin": lmo.url},
+        )
+        assert answered.status_code in (200, 302), answered.text[:500]
+    return found["COMMAND"]
+
+
+def test_a_machine_command_waits_for_a_decision_made_elsewhere(
+    lmo: LiveLMO, fake: FakeLLM, tmp_path: Path
+) -> None:
+    import threading
+
+    import httpx
+
+    from tests.agent_bridge.live import LocalAgent, wait_until
+
+    folder = tmp_path / "files"
+    folder.mkdir()
+    (folder / "report.pdf").write_bytes(b"%PDF")
+    key = lmo.key(["chat", "computers:run"])
+    token = lmo.shell(COMPUTER).split("TOKEN=")[1].strip()
+    agent = LocalAgent(
+        tmp_path / "agent", lmo.url, token, f'[filesystem]\nroots = ["{folder}"]\n'
+    ).start()
+    try:
+        headers = {"Authorization": f"Bearer {key}"}
+        wait_until(
+            lambda: any(
+                c["online"]
+                for c in httpx.get(f"{lmo.url}/api/v1/computers", headers=headers).json()
+            ),
+            30,
+            "the computer to connect",
+        )
+        client = lmo.client(key)
+        fake.script(
+            Reply(tool="filesystem_list", args={"path": str(folder)}),
+            Reply(text="Your folder holds report.pdf."),
+        )
+        chunks: list[Any] = []
+        streaming = threading.Thread(
+            target=lambda: chunks.extend(
+                client.chat.completions.create(
+                    model="lmo-assistant",
+                    messages=[{"role": "user", "content": f"list files in {folder}"}],
+                    stream=True,
+                )
+            )
+        )
+        streaming.start()
+        # The stream is open and waiting while another process decides.
+        assert _decide_in_the_page(lmo, "once").startswith("filesystem.list")
+        streaming.join(60)
+        assert not streaming.is_alive()
+        text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
+        assert text == "Your folder holds report.pdf."
+        tool_result = fake.requests[-1]["messages"][-1]
+        assert tool_result["role"] == "tool" and "report.pdf" in tool_result["content"]
+
+        # Not streaming: the call waits the same way; a denial is the model's to explain.
+        fake.script(
+            Reply(tool="filesystem_list", args={"path": str(folder)}),
+            Reply(text="You said no, so I did not look."),
+        )
+        answers: list[Any] = []
+        waiting = threading.Thread(
+            target=lambda: answers.append(
+                client.chat.completions.create(
+                    model="lmo-assistant",
+                    messages=[{"role": "user", "content": f"list files in {folder}"}],
+                )
+            )
+        )
+        waiting.start()
+        _decide_in_the_page(lmo, "deny")
+        waiting.join(60)
+        assert answers[0].choices[0].message.content == "You said no, so I did not look."
+        denied = fake.requests[-1]["messages"][-1]
+        assert denied["role"] == "tool" and "report.pdf" not in denied["content"]
+    finally:
+        agent.stop()
