@@ -9,9 +9,17 @@ from decimal import Decimal
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from activities.models import ActivityType
+from lmo.text import refuse_nul
 
 MAX_DETAILS_BYTES = 16 * 1024
 TAG = re.compile(r"^[\w][\w .&+-]{0,39}$")
@@ -60,6 +68,11 @@ class ActivityIn(BaseModel):
     status: Literal[
         "", "applied", "screening", "interview", "offer", "accepted", "rejected", "withdrawn"
     ] = ""
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any, info: ValidationInfo) -> Any:
+        return refuse_nul(value, info.field_name or "")
 
     @field_validator("timestamp", mode="before")
     @classmethod

@@ -50,7 +50,7 @@ IDLE_CONNECTIONS = 1000
 
 
 @contextmanager
-def _bench_owner() -> Iterator[Any]:
+def bench_owner() -> Iterator[Any]:
     User = get_user_model()
     email = f"bench-agent-{secrets.token_hex(6)}@lmo.invalid"
     user = User.objects.create_user(username=email, email=email, password=secrets.token_urlsafe(24))
@@ -61,7 +61,7 @@ def _bench_owner() -> Iterator[Any]:
 
 
 @contextmanager
-def _local_agent(server_port: int, token: str) -> Iterator[subprocess.Popen[bytes]]:
+def local_agent(server_port: int, token: str) -> Iterator[subprocess.Popen[bytes]]:
     folder = Path(tempfile.mkdtemp(prefix="lmo-bench-agent-"))
     config = folder / "config.toml"
     config.write_text(
@@ -86,7 +86,7 @@ def _local_agent(server_port: int, token: str) -> Iterator[subprocess.Popen[byte
         shutil.rmtree(folder, ignore_errors=True)
 
 
-def _wait(condition: Callable[[], bool], timeout: float = 30) -> None:
+def wait_until(condition: Callable[[], bool], timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
@@ -95,7 +95,28 @@ def _wait(condition: Callable[[], bool], timeout: float = 30) -> None:
     raise RuntimeError("the agent did not connect")
 
 
-def _one_command(agent: Agent) -> float:
+@contextmanager
+def pinging_agent(owner: Any, server_port: int) -> Iterator[Agent]:
+    """A real agent process of ``owner``'s, connected to the server, with system.ping
+    always allowed."""
+    agent = Agent.objects.create(owner=owner, name="bench")
+    token = create_token(agent=agent).raw
+    Grant.objects.create(
+        owner=owner,
+        agent=agent,
+        target="system",
+        action="ping",
+        kind=Grant.Kind.ALWAYS,
+        created_by=owner,
+        origin=Origin.SETTINGS,
+    )
+    with local_agent(server_port, token):
+        wait_until(lambda: Agent.objects.filter(pk=agent.pk, connected=True).exists())
+        agent.refresh_from_db()
+        yield agent
+
+
+def one_command(agent: Agent) -> float:
     started = time.perf_counter()
     run = queue_command(agent=agent, target="system", action="ping", params={})
     finished = CommandRun.objects.filter(pk=run.pk).exclude(state__in=CommandRun.OPEN_STATES)
@@ -146,29 +167,13 @@ def agent_command(options: BenchOptions) -> ScenarioResult:
             "agent_command measures the scaled mode: set REDIS_URL and DATABASE_URL."
         )
     iterations = max(1, min(options.iterations, 2000))
-    with _bench_owner() as owner, daphne_server() as port:
-        agent = Agent.objects.create(owner=owner, name="bench")
-        token = create_token(agent=agent).raw
-        Grant.objects.create(
-            owner=owner,
-            agent=agent,
-            target="system",
-            action="ping",
-            kind=Grant.Kind.ALWAYS,
-            created_by=owner,
-            origin=Origin.SETTINGS,
-        )
-        with _local_agent(port, token):
-            _wait(lambda: Agent.objects.filter(pk=agent.pk, connected=True).exists())
-            agent.refresh_from_db()
-            for _ in range(options.warmup):
-                _one_command(agent)
-            ours = [_one_command(agent) for _ in range(iterations)]
-            sample = command_frame(
-                CommandRun.objects.filter(agent=agent).latest("created_at")
-            ).dump()
-            CommandRun.objects.filter(agent=agent).delete()
-            per_second = _throughput(agent, THROUGHPUT_COMMANDS)
+    with bench_owner() as owner, daphne_server() as port, pinging_agent(owner, port) as agent:
+        for _ in range(options.warmup):
+            one_command(agent)
+        ours = [one_command(agent) for _ in range(iterations)]
+        sample = command_frame(CommandRun.objects.filter(agent=agent).latest("created_at")).dump()
+        CommandRun.objects.filter(agent=agent).delete()
+        per_second = _throughput(agent, THROUGHPUT_COMMANDS)
     with raw_echo_server() as echo_port:
         raw = asyncio.run(_echo_round_trips(echo_port, sample, options.warmup + iterations))
     metrics, baseline = summarize_ms(ours), summarize_ms(raw[options.warmup :])
@@ -255,7 +260,7 @@ def _held_memory(pid: int, url: str, tokens: list[str], say_hello: bool) -> floa
 )
 def idle_connections(options: BenchOptions) -> ScenarioResult:
     _raise_fd_limit()
-    with _bench_owner() as owner:
+    with bench_owner() as owner:
         tokens = _make_agents(owner, IDLE_CONNECTIONS + 1)
         with daphne_process() as (port, daphne):
             ours = _held_memory(daphne.pid, f"ws://127.0.0.1:{port}/ws/agent/", tokens, True)

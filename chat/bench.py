@@ -26,7 +26,7 @@ STREAM_FRAGMENT_MARK = '-stream" hx-swap-oob="beforeend">'
 
 
 @contextmanager
-def _llm_env() -> Iterator[FakeLLM]:
+def llm_env() -> Iterator[FakeLLM]:
     """The fake LLM in this process, and the environment that points children at it."""
     fake = FakeLLM().start()
     saved = {k: os.environ.get(k) for k in ("LMO_LLM_BASE_URL", "LMO_LLM_API_KEY")}
@@ -44,7 +44,7 @@ def _llm_env() -> Iterator[FakeLLM]:
 
 
 @contextmanager
-def _worker() -> Iterator[None]:
+def worker() -> Iterator[None]:
     if not settings.LMO_SCALED:
         yield  # the embedded server runs tasks itself
         return
@@ -87,7 +87,7 @@ async def _ask(
             return first, time.perf_counter() - started
 
 
-async def _session(
+async def socket_session(
     port: int,
     cookie: str,
     conversation: int,
@@ -96,6 +96,8 @@ async def _session(
     n: int,
     e2e: int,
 ) -> tuple[list[float], list[float]]:
+    """Over the chat page's socket: seconds to the first token of ``n`` answers (after the
+    warm-up), and to the end of ``e2e`` 200-token answers."""
     url = f"ws://127.0.0.1:{port}/ws/live/"
     headers = {"Origin": f"http://127.0.0.1:{port}", "Cookie": cookie}
     async with connect(url, additional_headers=headers, compression=None, max_size=2**20) as ws:
@@ -130,10 +132,10 @@ def chat_first_token(options: BenchOptions) -> ScenarioResult:
     n = max(1, min(options.iterations, 300))
     e2e = max(1, min(options.iterations // 10, 30))
     options = BenchOptions(iterations=n, warmup=min(options.warmup, 10))
-    with _llm_env() as fake, verified_user() as bench_user, _worker(), daphne_server() as port:
+    with llm_env() as fake, verified_user() as bench_user, worker(), daphne_server() as port:
         conversation = Conversation.objects.create(owner_id=bench_user.user_id, title="bench")
         firsts, totals = asyncio.run(
-            _session(port, bench_user.cookie_header(), conversation.pk, fake, options, n, e2e)
+            socket_session(port, bench_user.cookie_header(), conversation.pk, fake, options, n, e2e)
         )
         _celery_roundtrips(options.warmup)
         baseline_samples = _celery_roundtrips(n)

@@ -12,6 +12,9 @@ from lmo.live.frames import _Frame
 class JoinFrame(_Frame):
     type: Literal["chat.join"]
     conversation: int
+    # The newest message the page shows: messages after it (written while the page was
+    # loading or reconnecting, before this socket was in the conversation) are sent on join.
+    after: int | None = Field(default=None, ge=0)
 
 
 class LeaveFrame(_Frame):

@@ -20,6 +20,7 @@ from chat.frames import (
     StopFrame,
     TypingFrame,
 )
+from chat.live import message_html
 from chat.models import Conversation
 from lmo.live.groups import conversation_group
 
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
     from lmo.live.consumers import LiveConsumer
 
 NOT_FOUND = "No such conversation."
+CATCH_UP_LIMIT = 50  # more than that, and the page is better reloaded by the person
 
 
 def _group(consumer: LiveConsumer, conversation_id: int) -> str | None:
@@ -44,7 +46,17 @@ async def join(consumer: LiveConsumer, frame: JoinFrame) -> None:
         await consumer.send_error("not_found", NOT_FOUND, ref=str(frame.conversation))
         return
     await consumer.join(conversation.group)
+    if frame.after is not None:
+        # Joined first, read second: what is written from now on is pushed, what was
+        # written before is in this read (the page replaces a message it already has).
+        for html in await database_sync_to_async(_written_after)(conversation, frame.after):
+            await consumer.send(text_data=html)
     await consumer.send_frame(JoinedFrame(conversation=conversation.pk))
+
+
+def _written_after(conversation: Conversation, after: int) -> list[str]:
+    rows = conversation.messages.filter(pk__gt=after).select_related("run", "conversation")
+    return [message_html(m) for m in rows.order_by("pk")[:CATCH_UP_LIMIT]]
 
 
 async def leave(consumer: LiveConsumer, frame: LeaveFrame) -> None:

@@ -14,6 +14,8 @@ from chat.actions.messages import Posted, enqueue_answer_on_commit, post_user_me
 from chat.errors import ChatInputError
 from chat.live import push_message
 from chat.models import Conversation, Message
+from lmo.organisations.access import current_organisation_id
+from lmo.usage.actions import record_usage
 
 log = logging.getLogger(__name__)
 AUDIO_TYPES = {"webm", "ogg", "wav", "mp3", "mp4", "flac"}
@@ -84,7 +86,9 @@ def post_voice_message(
     return posted
 
 
-def _transcribe(path: str, name: str) -> str:
+def _transcribe(path: str, name: str) -> tuple[str, dict[str, int]]:
+    """The text and the tokens the provider reported for it (none when it reports a
+    duration instead, as whisper-1 does)."""
     import openai
 
     client = openai.OpenAI(
@@ -97,7 +101,29 @@ def _transcribe(path: str, name: str) -> str:
         result: Any = client.audio.transcriptions.create(
             model=settings.LMO_STT_MODEL, file=(name, clip.read())
         )
-    return str(getattr(result, "text", "") or "").strip()
+    usage = getattr(result, "usage", None)
+    tokens = {
+        "prompt_tokens": _count(getattr(usage, "input_tokens", 0)),
+        "completion_tokens": _count(getattr(usage, "output_tokens", 0)),
+    }
+    return str(getattr(result, "text", "") or "").strip(), tokens
+
+
+def _count(value: Any) -> int:
+    return value if isinstance(value, int) and value > 0 else 0
+
+
+def _meter(message: Message, tokens: dict[str, int]) -> None:
+    """A transcription is a model call of the chat page, under the speech-to-text model."""
+    owner = message.conversation.owner
+    record_usage(
+        user_id=owner.pk,
+        organisation_id=current_organisation_id(owner),
+        model=settings.LMO_STT_MODEL,
+        llm_calls=1,
+        prompt_tokens=tokens["prompt_tokens"],
+        completion_tokens=tokens["completion_tokens"],
+    )
 
 
 def transcribe_message(*, message_id: int) -> str:
@@ -105,9 +131,12 @@ def transcribe_message(*, message_id: int) -> str:
         status=Message.Status.TRANSCRIBING
     ):
         return "skipped"
-    message = Message.objects.select_related("conversation").get(pk=message_id)
+    message = Message.objects.select_related("conversation__owner").get(pk=message_id)
     try:
-        text = _transcribe(message.audio.path, (message.audio.name or "voice").rsplit("/", 1)[-1])
+        text, tokens = _transcribe(
+            message.audio.path, (message.audio.name or "voice").rsplit("/", 1)[-1]
+        )
+        _meter(message, tokens)
         error = "" if text else "No speech was recognised in the recording."
     except Exception as exc:
         log.warning("transcription failed: %s", exc)

@@ -31,6 +31,13 @@ def safe_cell(value: Any) -> Any:
     return "" if value is None else value
 
 
+def write_rows(out: Any, rows: Iterable[Iterable[Any]]) -> None:
+    """Write ``rows`` as CSV to a text stream, cells made safe as in ``csv_response``."""
+    writer = csv.writer(out)
+    for row in rows:
+        writer.writerow([safe_cell(v) for v in row])
+
+
 def csv_response(rows: Iterable[Iterable[Any]], filename: str) -> StreamingHttpResponse:
     writer = csv.writer(_Echo())
     response = StreamingHttpResponse(

@@ -125,6 +125,8 @@ INSTALLED_APPS = [
     "lmo.usage",
     "ninja",
     "lmo.api",
+    "lmo.mcp_server",
+    "lmo.privacy",
     "chat",
     "activities",
     "permissions",
@@ -273,6 +275,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "activities.apply_retention",
         "schedule": crontab(hour=4, minute=7),  # daily
     },
+    "activities-unusual-spending": {
+        "task": "activities.unusual_spending",
+        "schedule": crontab(hour=7, minute=23),  # daily, before most people's day
+    },
+    "privacy-resume-deletions": {
+        "task": "privacy.resume_deletions",
+        "schedule": 300.0,  # seconds: an account deletion a crash stopped goes on
+    },
+    "privacy-purge-exports": {
+        "task": "privacy.purge_exports",
+        "schedule": crontab(minute=41),  # hourly
+    },
     "api-purge-request-log": {
         "task": "api.purge_request_log",
         "schedule": crontab(hour=4, minute=37),  # daily
@@ -378,6 +392,10 @@ assert LMO_PUBLIC_URL is not None
 
 # --- Notifications -----------------------------------------------------------------------
 LMO_NOTIFICATION_RETENTION_DAYS = env_int("LMO_NOTIFICATION_RETENTION_DAYS", 90, minimum=1)
+
+# --- Your data -----------------------------------------------------------------------------
+# How long an export's download link works before the archive is deleted.
+LMO_EXPORT_HOURS = env_int("LMO_EXPORT_HOURS", 48, minimum=1, maximum=24 * 30)
 
 # --- The agent bridge -------------------------------------------------------------------
 # How long a command may wait for its computer (offline, busy) before it times out.

@@ -21,6 +21,8 @@ urlpatterns = [
     path("apps/", include("agent_bridge.urls")),
     path("organisations/", include("lmo.organisations.urls")),
     path("api-keys/", include("lmo.api.urls")),
+    path("oauth/", include("lmo.mcp_server.urls")),
     path("usage/", include("lmo.usage.urls")),
+    path("privacy/", include("lmo.privacy.urls")),
     path("api/v1/", api.urls),
 ]

@@ -17,6 +17,8 @@ class NotificationSettingsForm(forms.ModelForm):
             "quiet_end",
             "urgent_breaks_quiet",
             "large_transaction_amount",
+            "unusual_spending",
+            "unusual_spending_percent",
             "computer_offline_minutes",
         ]
         widgets = {
@@ -28,6 +30,8 @@ class NotificationSettingsForm(forms.ModelForm):
             "quiet_end": "until",
             "urgent_breaks_quiet": "Urgent notifications break through quiet hours",
             "large_transaction_amount": "Large transaction: from",
+            "unusual_spending": "Unusual spending in a category",
+            "unusual_spending_percent": "Unusual: above the usual month by (%)",
             "computer_offline_minutes": "Computer offline for (minutes)",
         }
 

@@ -178,6 +178,15 @@ class NotificationSettings(models.Model):
         validators=[MinValueValidator(Decimal("0"))],
         help_text="Tell me about a transaction of at least this amount.",
     )
+    unusual_spending_percent = models.PositiveIntegerField(
+        default=50,
+        validators=[MinValueValidator(10)],
+        help_text="Tell me when a category's spending this month is this much above its "
+        "usual month (the median of the three before).",
+    )
+    unusual_spending = models.BooleanField(
+        default=True, help_text="Tell me about unusual spending in a category."
+    )
     computer_offline_minutes = models.PositiveIntegerField(
         default=10,
         validators=[MinValueValidator(1)],

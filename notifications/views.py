@@ -138,6 +138,16 @@ def preferences(request: HttpRequest) -> HttpResponse:
     return redirect("settings_tab", tab="notifications")
 
 
+def _someone_else(request: HttpRequest, recipient_id: int) -> bool:
+    """A signed-in user who is not the one the e-mail was sent to (a forwarded mail, a
+    shared computer): the link must not act for them."""
+    return bool(request.user.is_authenticated and request.user.pk != recipient_id)
+
+
+def _for_another_account(request: HttpRequest) -> HttpResponse:
+    return render(request, "notifications/email_other_account.html", status=403)
+
+
 def email_open(request: HttpRequest, token: str) -> HttpResponse:
     """The link in an e-mail: marks the notification read, then opens it (sign-in first
     if needed). The signature is the authorization; it expires after 30 days."""
@@ -149,6 +159,8 @@ def email_open(request: HttpRequest, token: str) -> HttpResponse:
     if notification is None:
         messages.info(request, "That notification has been deleted.")
         return redirect("notifications:centre")
+    if _someone_else(request, notification.owner_id):
+        return _for_another_account(request)
     actions.mark_read(notification=notification)
     return redirect(notification.link or notification.get_absolute_url())
 
@@ -161,6 +173,8 @@ def email_stop(request: HttpRequest, token: str) -> HttpResponse:
     except (signing.BadSignature, KeyError, TypeError, ValueError) as exc:
         raise Http404("This link is not valid any more.") from exc
     label = Category(category).label
+    if _someone_else(request, owner_id):
+        return _for_another_account(request)
     if request.method == "POST":
         actions.stop_emails(owner_id=owner_id, category=category)
         return render(request, "notifications/email_stopped.html", {"label": label, "done": True})

@@ -39,6 +39,8 @@ SEALED_FIELDS = (
     "duration_ms",
     "audit_seq",
 )
+# Sealed only when set: records sealed before a field existed keep their digests.
+SEALED_WHEN_SET = ("client",)
 
 
 def _canonical(value: Any) -> Any:
@@ -51,6 +53,7 @@ def _canonical(value: Any) -> Any:
 
 def record_digest(previous: str, row: dict[str, Any]) -> str:
     content = {name: _canonical(row.get(name)) for name in SEALED_FIELDS}
+    content.update({name: row[name] for name in SEALED_WHEN_SET if row.get(name)})
     text = json.dumps(
         content, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
     )
@@ -81,7 +84,7 @@ def seal(run_id: Any) -> str:
         return row["audit_digest"] if row else ""
     seq, previous = _next_seq(row["owner_id"])
     CommandRun.objects.filter(pk=run_id).update(audit_seq=seq)
-    content = CommandRun.objects.filter(pk=run_id).values(*SEALED_FIELDS).get()
+    content = CommandRun.objects.filter(pk=run_id).values(*SEALED_FIELDS, *SEALED_WHEN_SET).get()
     digest = record_digest(previous, content)
     CommandRun.objects.filter(pk=run_id, audit_digest="").update(audit_digest=digest)
     AuditHead.objects.filter(owner_id=row["owner_id"]).update(digest=digest)
@@ -102,7 +105,7 @@ def verify_chain(owner_id: int) -> ChainCheck:
     rows: Iterable[dict[str, Any]] = (
         CommandRun.objects.filter(owner_id=owner_id, audit_seq__isnull=False)
         .order_by("audit_seq")
-        .values(*SEALED_FIELDS, "audit_digest")
+        .values(*SEALED_FIELDS, *SEALED_WHEN_SET, "audit_digest")
         .iterator(chunk_size=2000)
     )
     previous, count = "", 0

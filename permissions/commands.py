@@ -13,7 +13,7 @@ finds what it made and meets the same waits in the same order. Two drivers:
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Awaitable, Callable, Generator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -46,6 +46,13 @@ class CommandCall:
     conversation_id: int | None = None
     message_id: int | None = None
     timeout: float | None = None
+    # Whose use it is: the organisation the caller acts in (None: the computer owner's
+    # current one) and the API key's prefix ("" for LMO's own pages).
+    organisation_id: int | None = None
+    key_prefix: str = ""
+    # Who asked, in words (the audit record and the permission request name it):
+    # "" for LMO's own chat, else the API key or the MCP client.
+    client: str = ""
 
     @property
     def what(self) -> str:
@@ -65,6 +72,9 @@ def command_steps(call: CommandCall) -> Generator[Wait, Any, CommandRun]:
         conversation_id=call.conversation_id,
         message_id=call.message_id,
         timeout=call.timeout,
+        organisation_id=call.organisation_id,
+        key_prefix=call.key_prefix,
+        client=call.client,
     )
     run = gate.run
     if gate.request is not None:
@@ -122,14 +132,39 @@ def _advance(steps: Generator[Wait, Any, CommandRun]) -> Wait | CommandRun:
         return done.value
 
 
-async def await_command(call: CommandCall) -> CommandRun:
-    """The awaitable driver: resolves with the finished run (each step's database work
-    runs in a thread, each wait is ``until_settled``; bound it with ``asyncio.timeout``).
-    Called again with the same ``idempotency_key`` it picks up where it was."""
+@dataclass
+class Started:
+    """A call past its gate: its steps and the first wait (or the finished run)."""
+
+    steps: Generator[Wait, Any, CommandRun]
+    step: Wait | CommandRun
+
+
+def start_command(call: CommandCall) -> Started:
+    """The gate, synchronously (a caller already in a database step saves a trip).
+    Raises CommandRefused."""
     steps = command_steps(call)
+    return Started(steps=steps, step=_advance(steps))
+
+
+async def await_command(
+    call: CommandCall,
+    *,
+    on_wait: Callable[[Wait], Awaitable[None]] | None = None,
+    started: Started | None = None,
+) -> CommandRun:
+    """The awaitable driver: resolves with the finished run (each step's database work
+    runs in a thread, each wait is ``until_settled``, holding no thread; bound it with
+    ``asyncio.timeout``). ``on_wait(step)`` hears each wait as it starts (to show it);
+    ``started`` is ``start_command(call)`` when the caller ran it already.
+    Called again with the same ``idempotency_key`` it picks up where it was."""
+    if started is None:
+        started = await database_sync_to_async(start_command)(call)
+    steps, step = started.steps, started.step
     advance = database_sync_to_async(_advance)
-    step = await advance(steps)
     while isinstance(step, Wait):
+        if on_wait is not None:
+            await on_wait(step)
         await until_settled(step.key)
         step = await advance(steps)
     return step

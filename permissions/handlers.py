@@ -11,8 +11,8 @@ from notifications.handlers import ActionRefused
 from permissions.access import get_request_for_user
 from permissions.actions.requests import decide_request
 from permissions.exceptions import DecisionRefused, StepUpNeeded
-from permissions.models import Origin, PermissionRequest
-from permissions.notices import DECIDE, OUTCOMES
+from permissions.models import Origin
+from permissions.notices import DECIDE, outcome_of
 
 __all__ = ["DECIDE", "decide"]
 
@@ -33,4 +33,4 @@ def decide(user: Any, params: dict[str, Any]) -> str:
         raise ActionRefused(str(exc)) from exc
     if not done:
         raise ActionRefused(f"Already {decided.get_status_display().lower()}.")
-    return OUTCOMES[PermissionRequest.Choice(choice)]
+    return outcome_of(choice)

@@ -110,7 +110,7 @@ class PermissionRequest(models.Model):
 
     class Choice(models.TextChoices):
         ONCE = "once", "Allow once"
-        WINDOW = "window", "Allow for 15 minutes"
+        WINDOW = "window", "Allow for a while"  # shown with its minutes: choice_label()
         ALWAYS = "always", "Always allow"
         DENY = "deny", "Deny"
 
@@ -141,6 +141,13 @@ class PermissionRequest(models.Model):
     idempotency_key = models.CharField(max_length=200, unique=True)
     conversation_id = models.BigIntegerField(null=True, blank=True)
     message_id = models.BigIntegerField(null=True, blank=True)
+    # Whose use it is (lmo.usage): the organisation the caller acted in, and its API key's
+    # prefix ("" for LMO's own pages).
+    # (An id, not a key: a sealed record never changes when an organisation goes.)
+    organisation_id = models.BigIntegerField(null=True, blank=True)
+    key_prefix = models.CharField(max_length=16, blank=True)
+    # Who asked, in words ("" for LMO's own chat; an API key or an MCP client otherwise).
+    client = models.CharField(max_length=120, blank=True)
 
     objects = RequestQuerySet.as_manager()
 
@@ -157,6 +164,22 @@ class PermissionRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.target}.{self.action} ({self.status})"
+
+    @staticmethod
+    def label_of(choice: str) -> str:
+        """A choice as the user reads it; "Allow for N minutes" follows
+        ``LMO_PERMISSION_WINDOW_MINUTES``."""
+        if choice == PermissionRequest.Choice.WINDOW:
+            return f"Allow for {settings.LMO_PERMISSION_WINDOW_MINUTES} minutes"
+        return str(PermissionRequest.Choice(choice).label) if choice else ""
+
+    @property
+    def choice_label(self) -> str:
+        return self.label_of(self.choice)
+
+    @property
+    def window_label(self) -> str:
+        return self.label_of(self.Choice.WINDOW)
 
     @property
     def wait_key(self) -> str:
@@ -256,6 +279,13 @@ class CommandRun(models.Model):
     idempotency_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
     conversation_id = models.BigIntegerField(null=True, blank=True)
     message_id = models.BigIntegerField(null=True, blank=True)
+    # Whose use it is (lmo.usage): the organisation the caller acted in, and its API key's
+    # prefix ("" for LMO's own pages).
+    # (An id, not a key: a sealed record never changes when an organisation goes.)
+    organisation_id = models.BigIntegerField(null=True, blank=True)
+    key_prefix = models.CharField(max_length=16, blank=True)
+    # Who asked, in words ("" for LMO's own chat; an API key or an MCP client otherwise).
+    client = models.CharField(max_length=120, blank=True)
 
     objects = CommandRunQuerySet.as_manager()
 

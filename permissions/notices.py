@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.conf import settings
 from django.urls import reverse
 
 from notifications.actions import notify, settle
@@ -15,12 +16,17 @@ from notifications.models import Category, Priority
 from permissions.models import CommandRun, PermissionRequest
 
 DECIDE = "permissions.decide"
-OUTCOMES = {
-    PermissionRequest.Choice.ONCE: "Allowed once.",
-    PermissionRequest.Choice.WINDOW: "Allowed for 15 minutes.",
-    PermissionRequest.Choice.ALWAYS: "Always allowed.",
-    PermissionRequest.Choice.DENY: "Denied.",
-}
+
+
+def outcome_of(choice: str) -> str:
+    if choice == PermissionRequest.Choice.WINDOW:
+        return f"Allowed for {settings.LMO_PERMISSION_WINDOW_MINUTES} minutes."
+    outcomes: dict[str, str] = {
+        PermissionRequest.Choice.ONCE: "Allowed once.",
+        PermissionRequest.Choice.ALWAYS: "Always allowed.",
+        PermissionRequest.Choice.DENY: "Denied.",
+    }
+    return outcomes.get(choice, "")
 
 
 def describe(request: PermissionRequest) -> str:
@@ -48,12 +54,12 @@ def notify_request(request: PermissionRequest) -> None:
         category=Category.PERMISSION,
         priority=Priority.URGENT,
         title=f"Allow {request.target}.{request.action} on {request.agent.name}?",
-        body=f"The assistant asks to run:\n{describe(request)}",
+        body=f"{request.client or 'The assistant'} asks to run:\n{describe(request)}",
         link=_link(request),
         actions=[
             NotificationAction(
                 key=str(choice),
-                label=choice.label,
+                label=PermissionRequest.label_of(choice),
                 handler=DECIDE,
                 params={"request": str(request.pk), "choice": str(choice)},
                 style=style,  # type: ignore[arg-type]
@@ -69,7 +75,7 @@ def settle_notice(request: PermissionRequest) -> None:
     if request.status == PermissionRequest.Status.EXPIRED:
         outcome = request.note or "Not answered."
     else:
-        outcome = OUTCOMES.get(PermissionRequest.Choice(request.choice), "Decided.")
+        outcome = outcome_of(request.choice) or "Decided."
     settle(owner_id=request.owner_id, dedupe_key=request.dedupe_key, outcome=outcome)
 
 

@@ -118,6 +118,9 @@ def settled_value(key: str) -> dict[str, Any] | None:
     return None
 
 
+_leaving: set[asyncio.Future[Any]] = set()
+
+
 async def until_settled(key: str, *, poll: float = POLL_SECONDS) -> dict[str, Any]:
     """Return what ``key`` settles with, as soon as it does (bound it with
     ``asyncio.timeout``). Listens on the channel layer and re-reads the row every ``poll``
@@ -143,4 +146,8 @@ async def until_settled(key: str, *, poll: float = POLL_SECONDS) -> dict[str, An
                 return dict(event["value"])
     finally:
         if layer is not None and channel is not None:
-            await layer.group_discard(group, channel)
+            # Left in the background: the caller has its answer (and a group entry expires
+            # on its own if this never runs).
+            leaving = asyncio.ensure_future(layer.group_discard(group, channel))
+            _leaving.add(leaving)
+            leaving.add_done_callback(_leaving.discard)

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from activities import notices
 from activities.actions.ingest import ingest_activities
 from activities.live import push_added_on_commit
 from activities.models import Activity, ActivityType, StatusChange, Tag
@@ -64,6 +65,9 @@ def change_status(*, activity: Activity, status: str, note: str = "") -> Activit
     activity.status = status
     activity.status_changed_at = now
     activity.save(update_fields=["status", "status_changed_at", "updated_at"])
-    StatusChange.objects.create(activity=activity, status=status, changed_at=now, note=note[:200])
+    change = StatusChange.objects.create(
+        activity=activity, status=status, changed_at=now, note=note[:200]
+    )
+    notices.job_status_changed(activity=activity, change_id=change.pk)
     push_added_on_commit(owner_id=activity.owner_id, count=0)
     return activity

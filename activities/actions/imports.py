@@ -3,6 +3,7 @@ the file), show the preview, then store its activities when the user confirms.""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -10,10 +11,18 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from activities import notices
 from activities.actions.ingest import check_items, ingest_activities
 from activities.models import Activity, PendingImport
 from agent_bridge.local_agent.protocol import ItemOutcome
-from agent_bridge.local_agent.statements import Problem, Statement, StatementError, read_statement
+from agent_bridge.local_agent.statements import (
+    Problem,
+    Statement,
+    StatementError,
+    first_problem,
+    read_statement,
+)
+from notifications.models import Priority
 
 KEEP_PENDING = timedelta(days=1)
 
@@ -40,7 +49,18 @@ def read_checked(*, owner: Any, name: str, data: bytes) -> tuple[Statement, list
 
 
 def preview_import(*, owner: Any, name: str, data: bytes) -> Preview:
-    statement, items = read_checked(owner=owner, name=name, data=data)
+    try:
+        statement, items = read_checked(owner=owner, name=name, data=data)
+    except StatementError as exc:
+        # Shown on the page too; the notification keeps it in the centre's history.
+        notices.import_failed(
+            owner=owner,
+            name=name[:255],
+            error=first_problem(exc),
+            key=hashlib.sha256(data).hexdigest(),
+            priority=Priority.LOW,
+        )
+        raise
     pending = PendingImport.objects.create(owner=owner, name=name[:255], data=data)
     known = set(
         Activity.objects.filter(owner=owner, external_id__in=[i["id"] for i in items]).values_list(
@@ -56,6 +76,9 @@ def confirm_import(*, pending: PendingImport) -> list[ItemOutcome]:
     _, items = read_checked(owner=owner, name=pending.name, data=bytes(pending.data))
     with transaction.atomic():
         outcomes = ingest_activities(owner=owner, items=items, source="import")
+        notices.import_finished(
+            owner=owner, name=pending.name, outcomes=outcomes, key=f"upload:{pending.pk}"
+        )
         pending.delete()
     return outcomes
 

@@ -8,11 +8,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db import IntegrityError, connection, transaction
 from pydantic import ValidationError
 
+from activities import notices
 from activities.actions.bulk_pg import insert_new
 from activities.live import push_added_on_commit
 from activities.models import Activity, ActivityType, StatusChange, Tag, TrackingPreference
@@ -118,6 +120,13 @@ def _insert(rows: list[dict[str, Any]], *, need_ids: bool) -> list[int | None]:
         return stored
 
 
+def _noticed(item: ActivityIn, threshold: Decimal | None) -> bool:
+    """Whether a rule of activities.notices is about it (large money out, a job, a report)."""
+    if item.type == ActivityType.FINANCIAL:
+        return item.amount is not None and threshold is not None and -item.amount >= threshold
+    return item.type == ActivityType.JOB
+
+
 def _known(owner: Any, ids: list[str]) -> set[str]:
     if connection.vendor == "postgresql":
         return set()  # ON CONFLICT tells, in the insert itself
@@ -131,6 +140,13 @@ def ingest_activities(
     """Store what can be stored; answer every item, in order."""
     prefs = tracking_for(owner)
     rows, answered = _validate(items, owner, prefs)
+    reports = []
+    for row in rows:
+        report = notices.folder_report_of(row.item.type, row.item.application, row.item.details)
+        if report is not None:
+            reports.append((row.item.id, report))
+            answered[row.index] = _outcome(id=row.item.id, status="accepted")
+    rows = [r for r in rows if r.index not in answered]  # reports are told, not stored
     known = _known(owner, [r.item.id for r in rows])
     fresh = [r for r in rows if r.item.id not in known]
     for row in rows:
@@ -138,11 +154,14 @@ def ingest_activities(
             answered[row.index] = _outcome(id=row.item.id, status="duplicate")
     agent_id = agent.pk if agent is not None else None
     with transaction.atomic():
-        need_ids = any(r.item.tags or r.item.type == ActivityType.JOB for r in fresh)
+        outflow = any(r.item.amount is not None and r.item.amount < 0 for r in fresh)
+        threshold = notices.large_threshold(owner) if outflow else None
+        need_ids = any(r.item.tags or _noticed(r.item, threshold) for r in fresh)
         stored = _insert([_fields(owner.pk, r, source, agent_id) for r in fresh], need_ids=need_ids)
         tags: list[Tag] = []
         history: list[StatusChange] = []
         added = 0
+        noticed: list[notices.Stored] = []
         for row, pk in zip(fresh, stored, strict=True):
             if pk is None:
                 answered[row.index] = _outcome(id=row.item.id, status="duplicate")
@@ -150,12 +169,17 @@ def ingest_activities(
             added += 1
             answered[row.index] = _outcome(id=row.item.id, status="accepted")
             tags += [Tag(activity_id=pk, name=name) for name in row.item.tags]
+            if _noticed(row.item, threshold):
+                noticed.append(notices.Stored(pk, row.item, row.when))
             if row.item.type == ActivityType.JOB:
                 history.append(
                     StatusChange(activity_id=pk, status=row.item.status, changed_at=row.when)
                 )
         Tag.objects.bulk_create(tags)
         StatusChange.objects.bulk_create(history)
+        notices.notify_stored(owner, noticed, threshold=threshold)
+        for external_id, report in reports:
+            notices.tell_folder_report(owner, report, external_id)
         if added:
             push_added_on_commit(owner_id=owner.pk, count=added)
     return [answered[i] for i in range(len(items))]

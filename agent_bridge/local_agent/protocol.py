@@ -197,6 +197,29 @@ class FrameError(ValueError):
         return Error(code=self.code, message=self.message[:2000], ref=self.ref)
 
 
+def _without_nul(value: Any) -> Any:
+    """``value`` with every NUL in its text (keys too) replaced by U+FFFD."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd") if "\x00" in value else value
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    return value
+
+
+def _nul_free(payload: dict[str, Any], kind: Any, ref: str | None) -> dict[str, Any]:
+    """No database keeps a NUL in text. A command's output may hold one (a program wrote
+    it): it is shown as U+FFFD. Activities are judged item by item when ingested.
+    Anywhere else it makes the frame invalid."""
+    if kind == "result":
+        return dict(_without_nul(payload))
+    judged = {k: v for k, v in payload.items() if not (kind == "activities" and k == "items")}
+    if _without_nul(judged) != judged:
+        raise FrameError("invalid_frame", "Text in a frame may not contain NUL.", ref=ref)
+    return payload
+
+
 def _parse(raw: str | bytes, adapter: TypeAdapter[Any], known: set[str]) -> Any:
     size = len(raw.encode() if isinstance(raw, str) else raw)
     if size > MAX_FRAME_BYTES:
@@ -211,6 +234,7 @@ def _parse(raw: str | bytes, adapter: TypeAdapter[Any], known: set[str]) -> Any:
     ref = payload.get("id") if isinstance(payload.get("id"), str) else None
     if kind not in known:
         raise FrameError("unknown_type", f"Unknown frame type {kind!r}.", ref=ref)
+    payload = _nul_free(payload, kind, ref)
     try:
         return adapter.validate_python(payload)
     except ValidationError as exc:

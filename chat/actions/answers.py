@@ -19,6 +19,7 @@ from chat.actions import runs
 from chat.actions.messages import enqueue_answer_on_commit, set_status
 from chat.live import message_html, phase_html, push_message, removal_html, token_html
 from chat.machine.waits import already_settled
+from chat.metering import usage_slice
 from chat.models import AssistantRun, Message
 from chat.notices import notify_answer_failed
 from chat.pipeline import runner
@@ -249,18 +250,13 @@ def finish_answer(*, answer_id: int, outcome: runner.Outcome) -> None:
 
 def _meter(answer: Message, outcome: runner.Outcome) -> None:
     """This stretch of the run's model use, as the provider reported it (0 offline)."""
-    run = AssistantRun.objects.filter(answer_id=answer.pk).only("organisation_id").first()
-    owner_id = answer.conversation.owner_id
-    organisation_id = run.organisation_id if run and run.organisation_id else None
-    if organisation_id is None:
-        organisation_id = current_organisation_id(answer.conversation.owner)
+    slice_ = usage_slice(answer)
+    organisation_id = slice_.organisation_id
     config = llm_config(organisation_id)
-    question = answer.answer_to
-    asked_by = (question.metadata.get("asked_by") or {}) if question else {}
     record_usage(
-        user_id=owner_id,
+        user_id=answer.conversation.owner_id,
         organisation_id=organisation_id,
-        key_prefix=str(asked_by.get("key") or ""),
+        key_prefix=slice_.key_prefix,
         model=config.model if config.enabled else "offline",
         prompt_tokens=outcome.usage.get("prompt_tokens", 0),
         completion_tokens=outcome.usage.get("completion_tokens", 0),

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from chat.actions.conversations import title_from
-from chat.errors import ChatInputError
+from chat.errors import ChatInputError, ChatNotFoundError
 from chat.live import push_message, push_status, typing_html
 from chat.models import MAX_MESSAGE_CHARS, Conversation, Message
 from lmo.live.push import send_now
@@ -45,7 +45,7 @@ def _thread_root(conversation: Conversation, parent_id: int | None) -> Message |
         return None
     parent = conversation.messages.filter(pk=parent_id).first()
     if parent is None:
-        raise ChatInputError("The message you are replying to no longer exists.")
+        raise ChatNotFoundError("The message you are replying to no longer exists.")
     # Threads are one level deep: a reply to a reply joins the same thread.
     return parent if parent.parent_id is None else parent.parent
 

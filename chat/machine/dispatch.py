@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from chat.metering import usage_slice_of
 from chat.pipeline.tools import ToolContext
 from chat.pipeline.waiting import wait_for
 from permissions.commands import CommandCall, run_command
@@ -27,6 +28,7 @@ def dispatch_command(
     """Run it through the permission gate and wait (the graph parks at each wait and
     re-runs this from its start when resumed: every step is keyed on the tool call).
     Returns the finished run; raises CommandRefused."""
+    slice_ = usage_slice_of(context.message_id)
     call = CommandCall(
         agent=agent,
         target=target,
@@ -37,6 +39,8 @@ def dispatch_command(
         conversation_id=context.conversation_id,
         message_id=context.message_id,
         timeout=timeout,
+        organisation_id=slice_.organisation_id,
+        key_prefix=slice_.key_prefix,
     )
 
     def wait(step: Wait) -> Any:

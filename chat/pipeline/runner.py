@@ -18,6 +18,7 @@ from langgraph.types import Command
 
 from chat.pipeline.checkpoint import get_graph
 from chat.pipeline.usage import add_usage, usage_of
+from lmo.organisations.llm import LLMConfig, llm_config, server_llm_config
 
 log = logging.getLogger(__name__)
 RECURSION_LIMIT = 25
@@ -114,7 +115,12 @@ def run(
                 if payload.get("respond"):
                     final = payload["respond"]
     except Exception as exc:
-        return Outcome(state="error", text="".join(streamed), error=explain(exc), usage=usage)
+        return Outcome(
+            state="error",
+            text="".join(streamed),
+            error=explain(exc, llm_config(config.get("configurable", {}).get("organisation_id"))),
+            usage=usage,
+        )
     finally:
         stream.close()
     text = "".join(streamed) or str(final.get("answer") or "")
@@ -138,9 +144,13 @@ def _text_of(chunk: Any) -> str:
     )
 
 
-def explain(exc: BaseException) -> str:
-    """What the user reads when an answer fails (the details go to the log)."""
-    where = settings.LMO_LLM_BASE_URL or "the configured endpoint"
+def explain(exc: BaseException, llm: LLMConfig | None = None) -> str:
+    """What the user reads when an answer fails (the details go to the log): it names the
+    endpoint that failed and where it is set (the server's variables or the organisation's
+    settings)."""
+    llm = llm or server_llm_config()
+    where = llm.base_url or "the configured endpoint"
+    own = llm.source == "organisation"
     if isinstance(exc, openai.RateLimitError):
         log.warning("LLM rate limited: %s", exc)
         return "The language model is busy right now (rate limited). Wait a moment, then retry."
@@ -154,11 +164,12 @@ def explain(exc: BaseException) -> str:
         log.warning("LLM unreachable: %s", exc)
         return (
             f"I could not reach the language model at {where}. Check that it is running "
-            "and that LMO_LLM_BASE_URL is right, then retry."
+            f"and that {llm.where} is right, then retry."
         )
     if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
         log.warning("LLM refused the key: %s", exc)
-        return "The language model refused the request: check LMO_LLM_API_KEY."
+        key = "the organisation's LLM key (Settings → Organisation)" if own else "LMO_LLM_API_KEY"
+        return f"The language model refused the request: check {key}."
     if isinstance(exc, openai.APIStatusError):
         log.warning("LLM error status %s: %s", exc.status_code, exc)
         return f"The language model answered with an error (HTTP {exc.status_code}). Retry in a moment."

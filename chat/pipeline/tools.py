@@ -108,6 +108,11 @@ def register_tool_provider(provider: ToolProvider) -> ToolProvider:
     return provider
 
 
+def registered_tool(name: str) -> Tool | None:
+    """A server tool by name (not the per-user ones of the providers)."""
+    return _tools.get(name)
+
+
 def tools_for_user(user: Any) -> list[Tool]:
     found = dict(_tools)
     for provider in _providers:

@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
-from lmo.api.keys import authenticate
+from lmo.api.keys import authenticate, bearer_token
 from lmo.api.models import ApiKey
 from lmo.api.problems import Problem
 from lmo.api.ratelimit import hit
@@ -17,11 +17,8 @@ from lmo.usage.quotas import quota_problem
 class KeyAuth(HttpBearer):
     def __call__(self, request: HttpRequest) -> Any:
         # Not ninja's own: that one logs an unexpected header, which may be a secret.
-        value = request.headers.get("Authorization") or ""
-        scheme, _, token = value.partition(" ")
-        if scheme.lower() != "bearer" or not token.strip():
-            return None
-        return self.authenticate(request, token.strip())
+        token = bearer_token(request)
+        return None if token is None else self.authenticate(request, token)
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiKey | None:
         key = authenticate(token, address=request.META.get("REMOTE_ADDR"))

@@ -7,6 +7,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.http import HttpRequest
 from django.utils import timezone
 
 from lmo.api.models import ApiKey, Scope, key_digest
@@ -68,23 +70,41 @@ def revoke_api_key(*, user: Any, key_id: int) -> bool:
     )
 
 
+def bearer_token(request: HttpRequest) -> str | None:
+    """The token of an ``Authorization: Bearer …`` header, or None."""
+    scheme, _, token = (request.headers.get("Authorization") or "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+def usable_key(raw: str) -> ApiKey | None:
+    """The usable key ``raw`` names, without marking it used."""
+    return ApiKey.objects.usable().filter(digest=key_digest(raw)).first()
+
+
 def authenticate(raw: str, *, address: str | None) -> ApiKey | None:
     """The usable key ``raw`` names, with its user and organisation, or None: unknown,
     revoked or expired keys, inactive users, and users no longer in the key's
     organisation are all refused alike."""
     if not raw.startswith("lmo_") or len(raw) > 200:
         return None
-    key = (
-        ApiKey.objects.usable()
-        .select_related("user", "organisation")
-        .filter(digest=key_digest(raw))
-        .first()
+    return _admitted(ApiKey.objects.filter(digest=key_digest(raw)), address)
+
+
+def authenticate_key(key_id: int, *, address: str | None) -> ApiKey | None:
+    """The same checks for a key known by its id (an MCP client's connection key)."""
+    return _admitted(ApiKey.objects.filter(pk=key_id), address)
+
+
+def _admitted(keys: Any, address: str | None) -> ApiKey | None:
+    member = Membership.objects.filter(
+        user_id=OuterRef("user_id"), organisation_id=OuterRef("organisation_id")
     )
-    if key is None or not key.user.is_active:
-        return None
-    if not Membership.objects.filter(
-        user_id=key.user_id, organisation_id=key.organisation_id
-    ).exists():
+    key = (
+        keys.usable().select_related("user", "organisation").annotate(member=Exists(member)).first()
+    )
+    if key is None or not key.user.is_active or not key.member:
         return None
     now = timezone.now()
     if (

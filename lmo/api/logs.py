@@ -18,20 +18,44 @@ log = logging.getLogger(__name__)
 
 
 def record_request(request: HttpRequest, response: HttpResponseBase, latency_ms: float) -> None:
-    key: ApiKey | None = getattr(request, "api_key", None)
+    log_request(
+        key=getattr(request, "api_key", None),
+        method=request.method or "",
+        path=request.path,
+        status=response.status_code,
+        latency_ms=latency_ms,
+        tokens=int(getattr(request, "api_tokens", 0) or 0),
+        address=request.META.get("REMOTE_ADDR") or None,
+        user_agent=request.headers.get("User-Agent") or "",
+    )
+
+
+def log_request(
+    *,
+    key: ApiKey | None,
+    method: str,
+    path: str,
+    status: int,
+    latency_ms: float,
+    address: str | None,
+    user_agent: str,
+    tokens: int = 0,
+) -> None:
+    """One row of the request log (and one API request of the key's usage), for any
+    front door that takes API keys (``/api/``, ``/mcp``)."""
     try:
         RequestLog.objects.create(
             organisation_id=key.organisation_id if key else None,
             user_id=key.user_id if key else None,
             api_key=key,
             key_prefix=key.prefix if key else "",
-            method=(request.method or "")[:10],
-            path=request.path[:300],
-            status=response.status_code,
+            method=method[:10],
+            path=path[:300],
+            status=status,
             latency_ms=round(latency_ms, 2),
-            tokens=int(getattr(request, "api_tokens", 0) or 0),
-            client_address=request.META.get("REMOTE_ADDR") or None,
-            user_agent=(request.headers.get("User-Agent") or "")[:300],
+            tokens=tokens,
+            client_address=address,
+            user_agent=user_agent[:300],
         )
         if key is not None:
             record_usage(

@@ -1,15 +1,17 @@
-"""Around every ``/api/`` request: the request log (never bodies or secrets) and
-ETags on GETs (``If-None-Match`` → 304)."""
+"""Around every ``/api/`` request: the request log (never bodies or secrets), ETags on
+GETs (``If-None-Match`` → 304) and ``Idempotency-Key`` on POSTs."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, StreamingHttpResponse
 from django.utils.cache import get_conditional_response, set_response_etag
 
+from lmo.api import idempotency
 from lmo.api.logs import record_request
+from lmo.api.stream_end import when_finished
 
 PREFIX = "/api/"
 
@@ -26,7 +28,10 @@ class ApiMiddleware:
         request.COOKIES = {}
         request.META.pop("HTTP_COOKIE", None)
         started = time.perf_counter()
-        response = self.get_response(request)
+        if request.method == "POST":
+            response = idempotency.handle(request, self.get_response)
+        else:
+            response = self.get_response(request)
         if (
             request.method == "GET"
             and response.status_code == 200
@@ -42,5 +47,17 @@ class ApiMiddleware:
         if verdict is not None and "RateLimit-Limit" not in response:
             for name, value in verdict.headers().items():
                 response[name] = value
-        record_request(request, response, (time.perf_counter() - started) * 1000)
+        if isinstance(response, StreamingHttpResponse):
+            # Logged when it ends: its latency and the tokens it used are known then.
+            when_finished(
+                response,
+                lambda _: record_request(request, response, _ms_since(started)),
+                keep_body=False,
+            )
+        else:
+            record_request(request, response, _ms_since(started))
         return response
+
+
+def _ms_since(started: float) -> float:
+    return (time.perf_counter() - started) * 1000

@@ -21,7 +21,8 @@ class Scope(models.TextChoices):
     ACTIVITIES_READ = "activities:read", "Read activities"
     ACTIVITIES_WRITE = "activities:write", "Add activities"
     COMPUTERS_RUN = "computers:run", "Run commands on your computers (each through your permission)"
-    MCP = "mcp", "Use LMO as an MCP server (reserved: the MCP endpoint is not built yet)"
+    MCP = "mcp", "Use LMO as an MCP server: your computers and activities from other AI apps"
+    EXPORT = "export", "Export all your data (one archive of everything)"
 
 
 def key_digest(raw: str) -> str:
@@ -77,7 +78,7 @@ class ApiKey(models.Model):
 
 
 class RequestLog(models.Model):
-    """One API (later MCP) request: never bodies, never secrets."""
+    """One API or MCP request: never bodies, never secrets."""
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     organisation = models.ForeignKey(
@@ -104,3 +105,24 @@ class RequestLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} → {self.status}"
+
+
+class IdempotentRequest(models.Model):
+    """A ``POST`` sent with an ``Idempotency-Key``: claimed while it runs, then its
+    successful answer, replayed to a retry (kept ``IDEMPOTENCY_HOURS``)."""
+
+    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=60)
+    fingerprint = models.CharField(max_length=64)  # method, path and body
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    status = models.PositiveSmallIntegerField(null=True, blank=True)  # null: still running
+    content_type = models.CharField(max_length=100, blank=True)
+    body = models.BinaryField(default=b"")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["api_key", "key"], name="api_idempotency_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} → {self.status or 'running'}"

@@ -66,7 +66,10 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(ValidationError)
     def _invalid(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         errors = [
-            {"field": _where(list(e.get("loc", []))), "message": str(e.get("msg", ""))}
+            {
+                "field": _where(list(e.get("loc", []))),
+                "message": str(e.get("msg", "")).removeprefix("Value error, "),
+            }
             for e in exc.errors
         ]
         summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors[:5])

@@ -15,9 +15,14 @@ RECENT_REQUESTS = 25
 
 def tab_context(request: HttpRequest, form: KeyForm | None = None) -> dict[str, Any]:
     user: Any = request.user
-    keys = list(ApiKey.objects.filter(user=user).select_related("organisation"))
+    keys = list(
+        ApiKey.objects.filter(user=user).select_related("organisation", "mcp_connection__client")
+    )
     return {
-        "api_keys": keys,
+        # An MCP client the user connected (OAuth) acts through a key of its own.
+        "api_keys": [k for k in keys if not hasattr(k, "mcp_connection")],
+        "mcp_clients": [k for k in keys if hasattr(k, "mcp_connection")],
+        "mcp_url": str(settings.LMO_PUBLIC_URL).rstrip("/") + "/mcp",
         "key_form": form or KeyForm(),
         "recent_requests": list(
             RequestLog.objects.filter(api_key__user=user).select_related("api_key")[

@@ -46,6 +46,8 @@ SCENARIO_MODULES = (
     "lmo.bench.scenarios",
     "agent_bridge.bench",
     "chat.bench",
+    "lmo.api.bench",
+    "lmo.mcp_server.bench",
     "notifications.bench",
     "permissions.bench",
     "activities.bench.ingest",

@@ -11,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
+
+from lmo.text import refuse_nul
 
 if TYPE_CHECKING:
     from lmo.live.consumers import LiveConsumer
@@ -22,6 +24,12 @@ MAX_FRAME_BYTES = 128 * 1024
 
 class _Frame(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+    # (a model validator: the discriminating ``type`` may have no field validator)
+    @model_validator(mode="before")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        return refuse_nul(value)
 
 
 class ServerFrame(_Frame):

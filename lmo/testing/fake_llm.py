@@ -38,6 +38,14 @@ class FakeLLM:
         # The Authorization header of each chat completion request, in order.
         self.authorizations: list[str] = []
         self.transcript = "hello from the microphone"
+        # What a transcription reports it used (as gpt-4o-transcribe does; whisper-1
+        # reports {"type": "duration", "seconds": ...}).
+        self.transcription_usage: dict[str, Any] = {
+            "type": "tokens",
+            "input_tokens": 14,
+            "output_tokens": 5,
+            "total_tokens": 19,
+        }
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
@@ -83,7 +91,7 @@ class FakeLLM:
                 raw = self.rfile.read(length)
                 if self.path.endswith("/audio/transcriptions"):
                     fake.requests.append({"audio_bytes": len(raw)})
-                    self._json(200, {"text": fake.transcript})
+                    self._json(200, {"text": fake.transcript, "usage": fake.transcription_usage})
                     return
                 if not self.path.endswith("/chat/completions"):
                     self._json(404, {"error": {"message": "not found"}})

@@ -22,6 +22,7 @@ def record_usage(
     completion_tokens: int = 0,
     llm_calls: int = 0,
     api_requests: int = 0,
+    machine_commands: int = 0,
     day: date | None = None,
 ) -> None:
     slice_ = {
@@ -36,6 +37,7 @@ def record_usage(
         "completion_tokens": max(0, int(completion_tokens)),
         "llm_calls": max(0, int(llm_calls)),
         "api_requests": max(0, int(api_requests)),
+        "machine_commands": max(0, int(machine_commands)),
     }
     updates: dict[str, Any] = {name: F(name) + value for name, value in increments.items() if value}
     if not updates:

@@ -17,6 +17,7 @@ class UsageDayAdmin(admin.ModelAdmin):
         "completion_tokens",
         "llm_calls",
         "api_requests",
+        "machine_commands",
     )
     list_filter = ("day", "organisation", "model")
     search_fields = ("user__email", "organisation__name", "key_prefix", "model")

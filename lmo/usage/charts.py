@@ -12,7 +12,7 @@ import plotly.graph_objects as go
 from django.conf import settings
 from django.db.models import QuerySet, Sum
 
-from lmo.usage.access import since
+from lmo.usage.access import figures_by, since
 from lmo.usage.models import UsageDay
 
 DAYS = 30
@@ -85,12 +85,7 @@ def usage_panel(rows: QuerySet[UsageDay]) -> dict[str, Any]:
         }
         for name, (p, c) in sorted(by_model.items())
     ]
-    totals = recent.aggregate(
-        p=Sum("prompt_tokens"),
-        c=Sum("completion_tokens"),
-        a=Sum("api_requests"),
-        n=Sum("llm_calls"),
-    )
+    [totals] = figures_by(recent)
     return {
         "charts": [
             {
@@ -110,9 +105,10 @@ def usage_panel(rows: QuerySet[UsageDay]) -> dict[str, Any]:
             },
         ],
         "model_rows": model_rows,
-        "total_tokens": int(totals["p"] or 0) + int(totals["c"] or 0),
-        "api_requests": int(totals["a"] or 0),
-        "llm_calls": int(totals["n"] or 0),
+        "total_tokens": totals["prompt_tokens"] + totals["completion_tokens"],
+        "api_requests": totals["api_requests"],
+        "llm_calls": totals["llm_calls"],
+        "machine_commands": totals["machine_commands"],
         "days": DAYS,
         "empty": not per_day,
     }

@@ -1,5 +1,5 @@
-"""What was used, per day: tokens as the model provider reported them, model calls and
-API requests, per user, organisation, API key (by its prefix) and model."""
+"""What was used, per day: tokens as the model provider reported them, model calls,
+API requests and machine commands, per user, organisation, API key (by its prefix) and model."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ class UsageDay(models.Model):
     completion_tokens = models.PositiveBigIntegerField(default=0)
     llm_calls = models.PositiveIntegerField(default=0)
     api_requests = models.PositiveIntegerField(default=0)
+    machine_commands = models.PositiveIntegerField(default=0)  # sent to a computer to run
 
     class Meta:
         constraints = [

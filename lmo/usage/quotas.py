@@ -26,9 +26,17 @@ class QuotaState:
         return int(self.used * 100 / self.quota) if self.quota else 0
 
 
-def _states(user_id: int, organisation_id: int) -> list[QuotaState]:
-    organisation = Organisation.objects.filter(pk=organisation_id).first()
-    membership = Membership.objects.filter(user_id=user_id, organisation_id=organisation_id).first()
+def quota_states(user_id: int, organisation_id: int) -> list[QuotaState]:
+    membership = (
+        Membership.objects.select_related("organisation")
+        .filter(user_id=user_id, organisation_id=organisation_id)
+        .first()
+    )
+    organisation = (
+        membership.organisation
+        if membership is not None
+        else Organisation.objects.filter(pk=organisation_id).first()
+    )
     states: list[QuotaState] = []
     if organisation is not None and organisation.monthly_token_quota is not None:
         used = tokens_this_month(usage_for_organisation(organisation_id))
@@ -53,7 +61,7 @@ def _managers(organisation_id: int) -> str:
 
 def quota_problem(*, user_id: int, organisation_id: int) -> str | None:
     """Why nothing new may use the model now, or None."""
-    for state in _states(user_id, organisation_id):
+    for state in quota_states(user_id, organisation_id):
         if state.used >= state.quota:
             name = Organisation.objects.get(pk=organisation_id).name
             scope = (
@@ -76,7 +84,7 @@ def notify_thresholds(*, user: Any, organisation_id: int) -> None:
     from notifications.models import Category, Priority
 
     month = month_start().isoformat()
-    for state in _states(user.pk, organisation_id):
+    for state in quota_states(user.pk, organisation_id):
         for threshold in THRESHOLDS:
             if state.percent < threshold:
                 continue

@@ -26,7 +26,12 @@ def tab_context(request: HttpRequest) -> dict[str, Any]:
         context["per_member"] = list(
             rows.filter(day__gte=month_start())
             .values("user__email")
-            .annotate(p=Sum("prompt_tokens"), c=Sum("completion_tokens"), a=Sum("api_requests"))
+            .annotate(
+                p=Sum("prompt_tokens"),
+                c=Sum("completion_tokens"),
+                a=Sum("api_requests"),
+                m=Sum("machine_commands"),
+            )
             .order_by("user__email")
         )
     return context

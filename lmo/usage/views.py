@@ -24,6 +24,7 @@ HEADER = [
     "completion_tokens",
     "llm_calls",
     "api_requests",
+    "machine_commands",
     "estimated_cost",
 ]
 
@@ -50,6 +51,7 @@ def export(request: HttpRequest) -> StreamingHttpResponse:
                 r.completion_tokens,
                 r.llm_calls,
                 r.api_requests,
+                r.machine_commands,
                 "" if estimate is None else f"{estimate:.4f}",
             ]
 

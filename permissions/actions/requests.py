@@ -59,6 +59,9 @@ def gate_command(
     conversation_id: int | None = None,
     message_id: int | None = None,
     timeout: float | None = None,
+    organisation_id: int | None = None,
+    key_prefix: str = "",
+    client: str = "",
 ) -> Gate:
     """Run it if a grant allows it, record it as denied if a block rule matches, or ask.
     Idempotent on ``idempotency_key`` (the tool call): a re-run node finds what it made."""
@@ -74,6 +77,9 @@ def gate_command(
         "idempotency_key": idempotency_key,
         "conversation_id": conversation_id,
         "message_id": message_id,
+        "organisation_id": organisation_id,
+        "key_prefix": key_prefix,
+        "client": client,
     }
     try:
         return Gate(run=queue_command(timeout=timeout, **common))
@@ -102,6 +108,9 @@ def _open_request(
     conversation_id: int | None,
     message_id: int | None,
     timeout: float | None,
+    organisation_id: int | None,
+    key_prefix: str,
+    client: str,
 ) -> PermissionRequest:
     spec = agent.action(target, action) or {}
     now = timezone.now()
@@ -120,6 +129,9 @@ def _open_request(
                 idempotency_key=idempotency_key,
                 conversation_id=conversation_id,
                 message_id=message_id,
+                organisation_id=organisation_id,
+                key_prefix=key_prefix,
+                client=client,
             )
             notify_request(request)
     except IntegrityError:
@@ -149,7 +161,8 @@ def decide_request(
     Raises DecisionRefused (StepUpNeeded) when the choice cannot be taken as given;
     nothing changes then."""
     if choice not in Choice.values:
-        raise DecisionRefused("Choose Allow once, Allow for 15 minutes, Always or Deny.")
+        window = PermissionRequest.label_of(Choice.WINDOW)
+        raise DecisionRefused(f"Choose Allow once, {window}, Always or Deny.")
     with transaction.atomic():
         locked = (
             PermissionRequest.objects.select_for_update().select_related("agent").get(pk=request.pk)
@@ -257,6 +270,9 @@ def _run_fields(request: PermissionRequest) -> dict[str, Any]:
         "idempotency_key": request.idempotency_key,
         "conversation_id": request.conversation_id,
         "message_id": request.message_id,
+        "organisation_id": request.organisation_id,
+        "key_prefix": request.key_prefix,
+        "client": request.client,
         "permission_request_id": request.pk,
     }
 

@@ -22,6 +22,8 @@ from django.utils import timezone
 
 from agent_bridge.local_agent import protocol
 from agent_bridge.local_agent.schemas import SchemaProblem, check_params
+from lmo.organisations.access import current_organisation_id
+from lmo.usage.actions import record_usage
 from permissions.audit import seal
 from permissions.decision import consume, may_run
 from permissions.events import nudge_on_commit
@@ -65,6 +67,9 @@ def queue_command(
     idempotency_key: str | None = None,
     conversation_id: int | None = None,
     message_id: int | None = None,
+    organisation_id: int | None = None,
+    key_prefix: str = "",
+    client: str = "",
     grant: Grant | None = None,
     permission_request_id: Any = None,
     decided_by_id: int | None = None,
@@ -95,14 +100,28 @@ def queue_command(
                 idempotency_key=idempotency_key,
                 conversation_id=conversation_id,
                 message_id=message_id,
+                organisation_id=organisation_id,
+                key_prefix=key_prefix,
+                client=client,
                 grant=permit,
                 permission_request_id=permission_request_id,
                 decided_by_id=decided_by_id or permit.created_by_id,
             )
+            _meter(run)
             nudge_on_commit(run)
     except IntegrityError:
         return CommandRun.objects.get(idempotency_key=idempotency_key)
     return run
+
+
+def _meter(run: CommandRun) -> None:
+    """A command sent to a computer counts once, in its caller's organisation and key."""
+    record_usage(
+        user_id=run.owner_id,
+        organisation_id=run.organisation_id or current_organisation_id(run.owner),
+        key_prefix=run.key_prefix,
+        machine_commands=1,
+    )
 
 
 def _take_permit(

@@ -180,9 +180,16 @@
   });
 
   // --- socket -------------------------------------------------------------------------
+  function newestShown() {
+    var max = 0;
+    document.querySelectorAll(".message[data-message]").forEach(function (el) {
+      max = Math.max(max, Number(el.dataset.message));
+    });
+    return max;
+  }
   document.addEventListener("lmo:open", function () {
     var id = conversationId();
-    if (id) LMO.send({ type: "chat.join", conversation: id });
+    if (id) LMO.send({ type: "chat.join", conversation: id, after: newestShown() });
     setComposerState();
   });
   document.addEventListener("lmo:close", setComposerState);

@@ -48,14 +48,20 @@ def test_statements_dropped_in_the_folder_are_queued_once(tmp_path: Path) -> Non
     (folder / "notes.txt").write_text("not a statement")
     assert listener.scan(Tracking()) == 6  # 4 from Chase, 2 from the OFX; the bad file skipped
     assert listener.scan(Tracking()) == 0  # unchanged files are not read again
-    queued = _outbox(state)
+    outbox = _outbox(state)
+    queued = [i for i in outbox if i["type"] == "financial"]
     assert {i["application"] for i in queued} == {"Chase", "Bank (OFX)"}
-    assert all(i["type"] == "financial" for i in queued)
+    # and one report per file read (LMO tells the user), the unreadable one too
+    reports = {i["details"]["statement"]["file"]: i for i in outbox if i["type"] == "system"}  # type: ignore[index]
+    assert set(reports) == {"chase.csv", "bank-v1.ofx", "bad-amount.csv"}
+    assert reports["chase.csv"]["details"]["statement"]["transactions"] == 4  # type: ignore[index]
+    assert "line" in reports["bad-amount.csv"]["details"]["statement"]["error"]  # type: ignore[index]
+    assert [i["type"] for i in outbox][-1] == "system"  # after the transactions
     # the same statement downloaded again under another name adds nothing
     shutil.copy(FILES / "chase.csv", folder / "chase (1).csv")
     _settled(folder / "chase (1).csv")
     assert listener.scan(Tracking()) == 0
-    assert state.outbox_size() == 6
+    assert state.outbox_size() == 6 + 3  # the same content is reported once
 
 
 def test_a_file_still_being_written_waits(tmp_path: Path) -> None:
@@ -73,7 +79,8 @@ def test_switched_off_financial_tracking_reads_nothing(tmp_path: Path) -> None:
     listener = StatementFolder(tmp_path, state)
     assert listener.scan(Tracking(disabled_types={"financial"})) == 0
     assert listener.scan(Tracking(disabled_applications={"monzo"})) == 0  # read, all dropped
-    assert state.outbox_size() == 0
+    (report,) = _outbox(state)  # only what was read: 3 transactions, none tracked
+    assert report["details"]["statement"]["skipped"] == 3  # type: ignore[index]
 
 
 VISITS = [

@@ -65,6 +65,12 @@ def test_server_frames_round_trip(frame: protocol._Frame) -> None:
             "invalid_frame",
             "protocols",
         ),
+        (
+            '{"type": "hello", "protocols": [1], "agent_version": "1", "platform": "x\\u0000"}',
+            "invalid_frame",
+            "NUL",
+        ),
+        ('{"type": "activities", "batch": "b\\u0000", "items": [{}]}', "invalid_frame", "NUL"),
     ],
 )
 def test_bad_agent_frames_are_named(raw: str, code: str, says: str) -> None:
@@ -85,3 +91,18 @@ def test_oversized_frames_are_refused_before_parsing() -> None:
 def test_the_highest_common_version_is_chosen() -> None:
     assert protocol.negotiate([1, 7]) == 1
     assert protocol.negotiate([2, 3]) is None
+
+
+def test_a_nul_in_command_output_is_shown_not_stored() -> None:
+    """No database keeps a NUL: a program's output that holds one keeps the rest."""
+    raw = json.dumps({"type": "result", "id": "r1", "ok": True, "data": {"stdout": "a\x00b"}})
+    frame = protocol.parse_agent_frame(raw)
+    assert isinstance(frame, protocol.Result)
+    assert frame.data == {"stdout": "a\ufffdb"}
+
+
+def test_activities_with_a_nul_are_judged_item_by_item() -> None:
+    raw = json.dumps({"type": "activities", "batch": "b1", "items": [{"id": "e\x00"}]})
+    frame = protocol.parse_agent_frame(raw)
+    assert isinstance(frame, protocol.ActivitiesBatch)
+    assert frame.items == [{"id": "e\x00"}]

@@ -5,8 +5,6 @@ fake OpenAI server on loopback behind LMO as its model."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -15,79 +13,33 @@ import openai
 import pytest
 from django.conf import settings
 
-from lmo.bench.processes import free_port, wait_for_http
 from lmo.testing.fake_llm import FakeLLM, Reply
-from tests.conftest import ROOT, clean_environ
-
-SEED = """
-import json
-from datetime import timedelta
-from django.utils import timezone
-from lmo.accounts.models import User
-from lmo.api.keys import create_api_key
-from lmo.organisations.access import current_membership
-from activities.actions.ingest import ingest_activities
-u = User.objects.filter(email="ann@example.com").first() or User.objects.create_user(
-    username="ann@example.com", email="ann@example.com", password="x")
-ingest_activities(owner=u, source="manual", items=[{"id": "c1", "type": "financial",
-    "timestamp": "2026-11-20T09:00:00Z", "description": "Flat white", "amount": "-3.20",
-    "currency": "EUR", "category": "coffee"}])
-_, raw = create_api_key(membership=current_membership(u), name="sdk", scopes=SCOPES,
-    expires_at=timezone.now() + timedelta(days=1))
-print("KEY=" + raw)
-"""
+from tests.livelmo import (
+    COMPUTER,
+    LiveLMO,
+    decide_in_the_page,
+    migrated_sqlite,  # noqa: F401  (a fixture)
+    running_lmo,
+)
 
 # In the scaled mode the live server, the worker and the test share this run's database.
 pytestmark = [pytest.mark.django_db(transaction=True)] if settings.LMO_SCALED else []
 
 
-class LiveLMO:
-    def __init__(self, env: dict[str, str], tmp_path: Path) -> None:
-        self.env = env
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log = tmp_path / "server.log"
-        self.procs: list[subprocess.Popen[bytes]] = []
+@pytest.fixture
+def lmo(fake: FakeLLM, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[LiveLMO]:
+    llm = {
+        "LMO_LLM_BASE_URL": fake.url,
+        "LMO_LLM_API_KEY": "upstream-key",
+        "LMO_LLM_MAX_RETRIES": "0",
+        "LMO_API_KEEPALIVE_SECONDS": "1",
+    }
+    with running_lmo(tmp_path, request, llm) as live:
+        yield live
 
-    def start(self) -> LiveLMO:
-        with self.log.open("ab") as log:
-            server = subprocess.Popen(
-                [sys.executable, "manage.py", "lmo_serve", "--port", str(self.port)],
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
-        self.procs.append(server)
-        wait_for_http(f"{self.url}/healthz", server)
-        return self
 
-    def key(self, scopes: list[str]) -> str:
-        out = self.shell(SEED.replace("SCOPES", repr(scopes)))
-        return next(line[4:] for line in out.splitlines() if line.startswith("KEY="))
-
-    def shell(self, code: str) -> str:
-        """Run ``code`` in a ``manage.py shell`` of its own (another process); its output."""
-        done = subprocess.run(
-            [sys.executable, "manage.py", "shell", "-c", code],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-        )
-        assert done.returncode == 0, done.stderr[-3000:]
-        return done.stdout
-
-    def client(self, key: str) -> openai.OpenAI:
-        return openai.OpenAI(base_url=f"{self.url}/api/v1", api_key=key, max_retries=0, timeout=30)
-
-    def stop(self) -> None:
-        for proc in self.procs:
-            proc.terminate()
-            try:
-                proc.wait(10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+def sdk(lmo: LiveLMO, key: str) -> openai.OpenAI:
+    return openai.OpenAI(base_url=f"{lmo.url}/api/v1", api_key=key, max_retries=0, timeout=30)
 
 
 @pytest.fixture
@@ -97,41 +49,8 @@ def fake() -> Iterator[FakeLLM]:
     server.stop()
 
 
-@pytest.fixture
-def lmo(fake: FakeLLM, tmp_path: Path) -> Iterator[LiveLMO]:
-    env = {
-        **clean_environ(),
-        "LMO_VAR_DIR": str(tmp_path / "var"),
-        "LMO_LLM_BASE_URL": fake.url,
-        "LMO_LLM_API_KEY": "upstream-key",
-        "LMO_LLM_MAX_RETRIES": "0",
-        "LMO_API_KEEPALIVE_SECONDS": "1",
-        "PYTHONUNBUFFERED": "1",
-    }
-    worker = None
-    if settings.LMO_SCALED:
-        from tests.conftest import start_worker, test_database_url
-
-        env.update(DATABASE_URL=test_database_url(), REDIS_URL=str(settings.REDIS_URL))
-        worker = start_worker({k: v for k, v in env.items() if k.startswith("LMO_")})
-    else:
-        env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'lmo.sqlite3'}"
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True
-        )
-    live = LiveLMO(env, tmp_path).start()
-    try:
-        yield live
-    finally:
-        live.stop()
-        if worker is not None:
-            from tests.conftest import stop_worker
-
-            stop_worker(worker)
-
-
 def test_plain_and_streamed_completions_with_usage(lmo: LiveLMO, fake: FakeLLM) -> None:
-    client = lmo.client(lmo.key(["chat"]))
+    client = sdk(lmo, lmo.key(["chat"]))
     assert [m.id for m in client.models.list()] == ["lmo-assistant"]
 
     fake.script(Reply(text="Hello from the assistant."))
@@ -167,10 +86,30 @@ def test_plain_and_streamed_completions_with_usage(lmo: LiveLMO, fake: FakeLLM) 
     sent = fake.requests[-1]["messages"]
     assert [m["role"] for m in sent] == ["system", "user", "assistant", "user"]
     assert "Be brief." in sent[-1]["content"] and "To five" in sent[-1]["content"]
+    # The request log has each completion's tokens; the stream's row is written when it ends.
+    # (written by the server after the stream's last byte: wait for it)
+    from tests.agent_bridge.live import wait_until
+
+    def log_rows() -> list[list[str]]:
+        logged = lmo.shell(
+            "from lmo.api.models import RequestLog\n"
+            "for r in RequestLog.objects.filter(path__endswith='/chat/completions').order_by('at'):\n"
+            "    print('LOG', r.status, r.tokens, r.latency_ms > 0)"
+        )
+        return [line.split()[1:] for line in logged.splitlines() if line.startswith("LOG")]
+
+    def both() -> list[list[str]] | None:
+        rows = log_rows()
+        return rows if len(rows) >= 2 else None
+
+    rows = wait_until(both, 60, "the stream's log row")  # each look is a manage.py shell
+    plain = completion.usage.prompt_tokens + completion.usage.completion_tokens
+    streamed = chunks[-1].usage.prompt_tokens + chunks[-1].usage.completion_tokens
+    assert rows == [["200", str(plain), "True"], ["200", str(streamed), "True"]]
 
 
 def test_the_assistant_uses_the_users_activities(lmo: LiveLMO, fake: FakeLLM) -> None:
-    client = lmo.client(lmo.key(["chat", "activities:read"]))
+    client = sdk(lmo, lmo.key(["chat", "activities:read"]))
     fake.script(
         Reply(tool="activities_search", args={"query": "Flat white"}),
         Reply(text="You bought one flat white."),
@@ -187,18 +126,18 @@ def test_the_assistant_uses_the_users_activities(lmo: LiveLMO, fake: FakeLLM) ->
 def test_sdk_errors_are_the_sdks_own(lmo: LiveLMO) -> None:
     key = lmo.key(["activities:read"])
     with pytest.raises(openai.PermissionDeniedError):
-        lmo.client(key).chat.completions.create(
+        sdk(lmo, key).chat.completions.create(
             model="lmo-assistant", messages=[{"role": "user", "content": "hi"}]
         )
     with pytest.raises(openai.AuthenticationError):
-        lmo.client("lmo_nope_nope").models.list()
+        sdk(lmo, "lmo_nope_nope").models.list()
     chat_key = lmo.key(["chat"])
     with pytest.raises(openai.NotFoundError):
-        lmo.client(chat_key).chat.completions.create(
+        sdk(lmo, chat_key).chat.completions.create(
             model="gpt-4o", messages=[{"role": "user", "content": "hi"}]
         )
     with pytest.raises(openai.UnprocessableEntityError):
-        lmo.client(chat_key).chat.completions.create(
+        sdk(lmo, chat_key).chat.completions.create(
             model="lmo-assistant", messages=[{"role": "assistant", "content": "hi"}]
         )
 
@@ -240,7 +179,7 @@ def test_a_runs_events_stream_as_sse(lmo: LiveLMO, fake: FakeLLM) -> None:
 
 
 def test_a_used_up_quota_is_the_sdks_402(lmo: LiveLMO, fake: FakeLLM) -> None:
-    client = lmo.client(lmo.key(["chat"]))
+    client = sdk(lmo, lmo.key(["chat"]))
     lmo.shell(
         "from lmo.organisations.models import Membership\n"
         "m = Membership.objects.get(user__email='ann@example.com', is_current=True)\n"
@@ -257,7 +196,7 @@ def test_a_used_up_quota_is_the_sdks_402(lmo: LiveLMO, fake: FakeLLM) -> None:
 
 
 def test_a_rate_limited_key_is_the_sdks_rate_limit_error(lmo: LiveLMO) -> None:
-    client = lmo.client(lmo.key(["chat"]))
+    client = sdk(lmo, lmo.key(["chat"]))
     lmo.shell(
         "from lmo.organisations.models import Membership\n"
         "m = Membership.objects.get(user__email='ann@example.com', is_current=True)\n"
@@ -269,62 +208,6 @@ def test_a_rate_limited_key_is_the_sdks_rate_limit_error(lmo: LiveLMO) -> None:
     with pytest.raises(openai.RateLimitError) as raised:
         client.models.list()
     assert int(raised.value.response.headers["Retry-After"]) >= 1
-
-
-COMPUTER = """
-from agent_bridge.actions import create_token
-from agent_bridge.models import Agent
-from lmo.accounts.models import User
-agent = Agent.objects.create(owner=User.objects.get(email="ann@example.com"), name="Studio")
-print("TOKEN=" + create_token(agent=agent).raw)
-"""
-
-# Wait for the permission request the API's run opened; ann's signed-in (MFA-verified)
-# browser session, to answer it from the page as she would.
-PENDING = """
-import time
-from importlib import import_module
-from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
-from lmo.accounts.models import User
-from lmo.accounts.sessions import mark_login
-from permissions.models import PermissionRequest
-ann = User.objects.get(email="ann@example.com")
-deadline = time.monotonic() + 60
-while time.monotonic() < deadline:
-    request = PermissionRequest.objects.filter(owner=ann, status="pending").first()
-    if request is not None:
-        break
-    time.sleep(0.2)
-device = TOTPDevice.objects.filter(user=ann).first() or TOTPDevice.objects.create(
-    user=ann, name="phone", confirmed=True)
-store = import_module(settings.SESSION_ENGINE).SessionStore()
-store[SESSION_KEY] = str(ann.pk)
-store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-store[HASH_SESSION_KEY] = ann.get_session_auth_hash()
-store[DEVICE_ID_SESSION_KEY] = device.persistent_id
-mark_login(store)
-store.create()
-print(f"COMMAND={request.target}.{request.action} REQUEST={request.pk} SESSION={store.session_key}")
-"""
-
-
-def _decide_in_the_page(lmo: LiveLMO, choice: str) -> str:
-    """Answer the pending request from LMO's page, as the user's browser would."""
-    import httpx
-
-    found = dict(part.split("=", 1) for part in lmo.shell(PENDING).split()[-3:])
-    with httpx.Client(base_url=lmo.url, cookies={"sessionid": found["SESSION"]}) as browser:
-        browser.get("/settings/permissions/").raise_for_status()
-        answered = browser.post(
-            f"/permissions/requests/{found['REQUEST']}/decide/",
-            data={"choice": choice},
-            headers={"X-CSRFToken": browser.cookies["csrftoken"], "Origin": lmo.url},
-        )
-        assert answered.status_code in (200, 302), answered.text[:500]
-    return found["COMMAND"]
 
 
 def test_a_machine_command_waits_for_a_decision_made_elsewhere(
@@ -354,7 +237,7 @@ def test_a_machine_command_waits_for_a_decision_made_elsewhere(
             30,
             "the computer to connect",
         )
-        client = lmo.client(key)
+        client = sdk(lmo, key)
         fake.script(
             Reply(tool="filesystem_list", args={"path": str(folder)}),
             Reply(text="Your folder holds report.pdf."),
@@ -371,7 +254,7 @@ def test_a_machine_command_waits_for_a_decision_made_elsewhere(
         )
         streaming.start()
         # The stream is open and waiting while another process decides.
-        assert _decide_in_the_page(lmo, "once").startswith("filesystem.list")
+        assert decide_in_the_page(lmo, "once").startswith("filesystem.list")
         streaming.join(60)
         assert not streaming.is_alive()
         text = "".join(c.choices[0].delta.content or "" for c in chunks if c.choices)
@@ -394,10 +277,46 @@ def test_a_machine_command_waits_for_a_decision_made_elsewhere(
             )
         )
         waiting.start()
-        _decide_in_the_page(lmo, "deny")
+        decide_in_the_page(lmo, "deny")
         waiting.join(60)
         assert answers[0].choices[0].message.content == "You said no, so I did not look."
         denied = fake.requests[-1]["messages"][-1]
         assert denied["role"] == "tool" and "report.pdf" not in denied["content"]
     finally:
         agent.stop()
+
+
+def test_two_concurrent_retries_with_one_idempotency_key_run_once(
+    lmo: LiveLMO, fake: FakeLLM
+) -> None:
+    import threading
+
+    client = sdk(lmo, lmo.key(["chat"]))
+    fake.script(Reply(text="Counted once, slowly.", token_delay=0.3))
+    answers: list[Any] = []
+
+    def ask() -> None:
+        answers.append(
+            client.chat.completions.with_raw_response.create(
+                model="lmo-assistant",
+                messages=[{"role": "user", "content": "Count once"}],
+                extra_headers={"Idempotency-Key": "same-question"},
+            )
+        )
+
+    retries = [threading.Thread(target=ask) for _ in range(2)]
+    for retry in retries:
+        retry.start()
+    for retry in retries:
+        retry.join(60)
+    assert len(answers) == 2
+    first, second = (a.parse() for a in answers)
+    assert first.id == second.id
+    assert first.choices[0].message.content == "Counted once, slowly."
+    assert len(fake.requests) == 1  # one run: the model was asked once
+    replayed = [a.headers.get("Idempotent-Replayed") for a in answers]
+    assert replayed.count("true") == 1
+    assert "Conversations: 1" in lmo.shell(
+        "from chat.models import Conversation\n"
+        "print('Conversations:', Conversation.objects.count())"
+    )

@@ -3,14 +3,17 @@ computers; outsiders get 404s, retries do nothing twice, GETs answer 304."""
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from activities.models import Activity
 from agent_bridge.models import Agent
 from chat.models import Conversation, Message
+from lmo.api.models import ApiKey
 from tests.api.conftest import ApiClient, make_key
 
 pytestmark = pytest.mark.django_db
@@ -63,8 +66,9 @@ def test_a_retried_post_with_an_idempotency_key_posts_once(api, alice) -> None:
     headers = {"Idempotency-Key": "retry-1"}
     first = api.post(path, {"content": "What did I spend?"}, headers=headers)
     again = api.post(path, {"content": "What did I spend?"}, headers=headers)
-    assert (first.status_code, again.status_code) == (202, 200)
-    assert first.json()["message"]["id"] == again.json()["message"]["id"]
+    assert (first.status_code, again.status_code) == (202, 202)
+    assert again["Idempotent-Replayed"] == "true" and "Idempotent-Replayed" not in first
+    assert first.json() == again.json()
     assert first.json()["run"]["state"] == "queued"
     assert conversation.messages.count() == 1
     other = api.post(path, {"content": "Something else"}, headers=headers)
@@ -75,6 +79,54 @@ def test_a_retried_post_with_an_idempotency_key_posts_once(api, alice) -> None:
     )
 
 
+def test_every_post_replays_its_first_answer(api, alice) -> None:
+    created = [
+        api.post("/api/v1/conversations", {"title": "Trip"}, headers={"Idempotency-Key": "c1"})
+        for _ in range(2)
+    ]
+    assert [r.status_code for r in created] == [201, 201]
+    assert created[0].json() == created[1].json()
+    assert Conversation.objects.filter(owner=alice, title="Trip").count() == 1
+
+    batch = {
+        "items": [
+            {
+                "id": "k1",
+                "type": "other",
+                "timestamp": "2026-11-02T10:00:00Z",
+                "description": "Walked",
+            }
+        ]
+    }
+    sent = [
+        api.post("/api/v1/activities", batch, headers={"Idempotency-Key": "b1"}) for _ in range(2)
+    ]
+    assert sent[0].json() == sent[1].json() and sent[1]["Idempotent-Replayed"] == "true"
+    assert sent[0].json()["items"][0]["status"] == "accepted"
+    assert Activity.objects.filter(owner=alice, external_id="k1").count() == 1
+
+
+def test_an_idempotency_key_keeps_only_a_successful_answer(api, alice) -> None:
+    headers = {"Idempotency-Key": "fix-and-retry"}
+    bad = api.post("/api/v1/conversations", {"title": "x" * 500}, headers=headers)
+    assert bad.status_code == 422
+    # Nothing was applied, so the corrected retry runs.
+    good = api.post("/api/v1/conversations", {"title": "Fine"}, headers=headers)
+    assert good.status_code == 201 and "Idempotent-Replayed" not in good
+    other = api.post("/api/v1/conversations", {"title": "Other"}, headers=headers)
+    assert other.status_code == 409
+    assert "different request" in other.json()["detail"]
+
+
+def test_a_revoked_key_gets_no_replay(alice) -> None:
+    raw = make_key(alice)
+    api = ApiClient(raw)
+    headers = {"Idempotency-Key": "r1"}
+    assert api.post("/api/v1/conversations", {}, headers=headers).status_code == 201
+    ApiKey.objects.filter(user=alice).update(revoked_at=timezone.now())
+    assert api.post("/api/v1/conversations", {}, headers=headers).status_code == 401
+
+
 def test_invalid_bodies_get_422_problems_that_name_the_field(api, alice) -> None:
     conversation = _conversation(alice)
     response = api.post(f"/api/v1/conversations/{conversation.pk}/messages", {"content": ""})
@@ -82,6 +134,61 @@ def test_invalid_bodies_get_422_problems_that_name_the_field(api, alice) -> None
     problem = response.json()
     assert problem["errors"][0]["field"] == "content"
     assert "content" in problem["detail"]
+    assert conversation.messages.count() == 0
+
+
+def test_text_with_a_nul_is_a_422_that_names_the_field(api, alice) -> None:
+    """PostgreSQL keeps no NUL in text: refused up front, never a 500 (schemathesis found it)."""
+    titled = api.post("/api/v1/conversations", {"title": "a\x00b"})
+    assert titled.status_code == 422
+    assert titled.json()["errors"][0]["field"] == "title"
+    assert "NUL" in titled.json()["detail"]
+    conversation = _conversation(alice)
+    posted = api.post(f"/api/v1/conversations/{conversation.pk}/messages", {"content": "hi\x00"})
+    assert posted.status_code == 422 and "content" in posted.json()["detail"]
+    completion = api.post(
+        "/api/v1/chat/completions",
+        {
+            "model": "lmo",
+            "messages": [{"role": "user", "content": [{"type": "text", "text": "\x00"}]}],
+        },
+    )
+    assert completion.status_code == 422
+    assert "messages.0.content.0.text" in completion.json()["detail"]
+    batch = {"items": [_item(1), {**_item(2), "description": "Coffee\x00"}]}
+    result = api.post("/api/v1/activities", batch).json()
+    assert (result["accepted"], result["rejected"]) == (1, 1)
+    assert "NUL" in result["items"][1]["reason"]
+    assert conversation.messages.count() == 0
+    assert Activity.objects.filter(owner=alice).count() == 1
+
+
+def test_the_schema_says_what_the_inputs_refuse(client) -> None:
+    """schemathesis generates what the schema allows: it must not allow a NUL, a blank
+    message (both refused as 422)."""
+    schema = client.get("/api/v1/openapi.json").json()
+    components = schema["components"]["schemas"]
+    title = components["ConversationIn"]["properties"]["title"]
+    assert re.match(title["pattern"], "Plans") and not re.match(title["pattern"], "a\x00b")
+    content = components["MessageIn"]["properties"]["content"]
+    assert re.match(content["pattern"], " hi ")
+    assert not re.match(content["pattern"], " \t\n") and not re.match(content["pattern"], "x\x00")
+    query = schema["paths"]["/api/v1/activities"]["get"]["parameters"]
+    assert all("pattern" in p["schema"] for p in query if p["schema"].get("type") == "string")
+    # Answers keep their plain types: the rule is about what comes in.
+    assert "pattern" not in components["ConversationOut"]["properties"]["title"]
+
+
+def test_replying_to_a_message_that_is_not_in_the_conversation_is_404(api, alice, bob) -> None:
+    conversation = _conversation(alice)
+    elsewhere = Message.objects.create(conversation=_conversation(bob), sender="user", content="x")
+    for parent in (elsewhere.pk, elsewhere.pk + 1000):
+        posted = api.post(
+            f"/api/v1/conversations/{conversation.pk}/messages",
+            {"content": "hi", "parent_id": parent},
+        )
+        assert posted.status_code == 404, posted.content
+        assert "no longer exists" in posted.json()["detail"]
     assert conversation.messages.count() == 0
 
 

@@ -16,6 +16,9 @@ from playwright.sync_api import Browser, Playwright
 from lmo.bench.processes import free_port, wait_for_http
 from tests.conftest import clean_environ
 
+# The first answer of a freshly started server (imports, the graph's first compile, the
+# checkpointer's set-up) on a loaded two-core CI machine: give it room.
+FIRST_ANSWER_MS = 30_000
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -75,9 +78,11 @@ def chromium_path() -> str:
 @pytest.fixture
 def live_server_process(tmp_path: Path) -> Iterator[LiveServer]:
     port = free_port()
+    url = f"http://127.0.0.1:{port}"
     mail_dir = tmp_path / "mail"
     env = {
         **clean_environ(),
+        "LMO_PUBLIC_URL": url,  # the MCP endpoint's OAuth issuer and token audience
         "LMO_VAR_DIR": str(tmp_path / "var"),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'lmo.sqlite3'}",
         "EMAIL_URL": f"filemail://{mail_dir}",
@@ -92,7 +97,6 @@ def live_server_process(tmp_path: Path) -> Iterator[LiveServer]:
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    url = f"http://127.0.0.1:{port}"
     try:
         wait_for_http(f"{url}/healthz", proc)
     except RuntimeError:

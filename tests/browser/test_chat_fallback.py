@@ -8,7 +8,7 @@ import re
 import pytest
 from playwright.sync_api import WebSocketRoute, expect, sync_playwright
 
-from tests.browser.conftest import LiveServer, launch
+from tests.browser.conftest import FIRST_ANSWER_MS, LiveServer, launch
 from tests.browser.test_chat_two_tabs import SETUP, sign_in
 
 pytestmark = pytest.mark.browser
@@ -28,7 +28,10 @@ def test_sending_without_the_socket_then_rejoining(
         page.fill("form.composer textarea", "what time is it?")
         page.click("form.composer button.send")
         expect(page).to_have_url(re.compile(r"/chat/c/\d+/$"))
-        expect(page.locator(".message.from-assistant", has_text="It is ")).to_have_count(1)
+        expect(page.locator(".message.from-assistant", has_text="It is ")).to_have_count(
+            1,
+            timeout=FIRST_ANSWER_MS,
+        )
 
         down = True
 

@@ -11,7 +11,7 @@ import pytest
 from django_otp.oath import TOTP
 from playwright.sync_api import Page, expect, sync_playwright
 
-from tests.browser.conftest import LiveServer, launch
+from tests.browser.conftest import FIRST_ANSWER_MS, LiveServer, launch
 from tests.browser.test_signup_walk import _screenshot
 
 pytestmark = pytest.mark.browser
@@ -81,7 +81,10 @@ def test_two_tabs_typing_streaming_chart_and_thread(
         tab1.locator("form.composer textarea").press("Enter")
         for tab in (tab1, tab2):
             expect(tab.locator(".message.from-user", has_text="what time is it?")).to_have_count(1)
-            expect(tab.locator(".message.from-assistant", has_text="It is ")).to_have_count(1)
+            expect(tab.locator(".message.from-assistant", has_text="It is ")).to_have_count(
+                1,
+                timeout=FIRST_ANSWER_MS,
+            )
         _screenshot(tab2, "chat-conversation", tmp_path)
 
         # The / menu offers what the assistant can do.

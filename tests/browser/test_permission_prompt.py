@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
-from tests.browser.conftest import ROOT, LiveServer, launch
+from tests.browser.conftest import FIRST_ANSWER_MS, ROOT, LiveServer, launch
 from tests.browser.test_chat_two_tabs import EMAIL, SETUP, sign_in
 from tests.browser.test_signup_walk import _screenshot
 from tests.conftest import clean_environ
@@ -69,7 +69,7 @@ def test_allow_once_then_asked_again_then_allow_for_15_minutes(
             page.click("form.composer button.send")
             expect(page.locator("#live-status")).to_have_attribute("data-state", "online")
             answers = page.locator(".message.from-assistant")
-            expect(answers.nth(0)).to_contain_text("It is ", timeout=15_000)
+            expect(answers.nth(0)).to_contain_text("It is ", timeout=FIRST_ANSWER_MS)
 
             page.locator("form.composer textarea").fill(f"list files in {folder}")
             page.locator("form.composer textarea").press("Enter")

@@ -6,23 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
+
+from tests.migrating import latest, migrate_to
 
 BEFORE = [("chat", "0001_initial")]
 AFTER = [("chat", "0002_assistant_run")]
 
 
-def _migrate(targets: list[tuple[str, str]]) -> Any:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
 @pytest.mark.django_db(transaction=True)
 def test_unfinished_answers_get_their_run_and_back(alice: Any) -> None:
-    old = _migrate(BEFORE)
+    old = migrate_to(BEFORE)
     OldConversation = old.get_model("chat", "Conversation")
     OldMessage = old.get_model("chat", "Message")
     waiting = {"kind": "permission", "key": "perm:abc", "prompt": "Allow?", "request": "abc"}
@@ -50,7 +43,7 @@ def test_unfinished_answers_get_their_run_and_back(alice: Any) -> None:
     )
     done = OldMessage.objects.create(conversation=third, sender="assistant", status="sent")
 
-    new = _migrate(AFTER)  # its models as they were then (later migrations add columns)
+    new = migrate_to(AFTER)  # its models as they were then (later migrations add columns)
     AssistantRun = new.get_model("chat", "AssistantRun")
     Message = new.get_model("chat", "Message")
 
@@ -64,10 +57,10 @@ def test_unfinished_answers_get_their_run_and_back(alice: Any) -> None:
     assert Message.objects.get(pk=voice.pk).status == "transcribing"
     assert not AssistantRun.objects.filter(answer_id=done.pk).exists()
 
-    old = _migrate(BEFORE)
+    old = migrate_to(BEFORE)
     OldMessage = old.get_model("chat", "Message")
     restored = OldMessage.objects.get(pk=parked.pk)
     assert restored.run_state == "wait:perm:abc" and restored.metadata["waiting"] == waiting
     assert old.get_model("chat", "Conversation").objects.get(pk=first.pk).running_id == parked.pk
     assert OldMessage.objects.get(pk=voice.pk).run_state == "transcribing"
-    _migrate(MigrationExecutor(connection).loader.graph.leaf_nodes())
+    migrate_to(latest())

@@ -11,6 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from chat.models import Conversation, Message
+from lmo.usage.models import UsageDay
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -164,7 +165,7 @@ def _wav() -> bytes:
 
 
 def test_voice_message_is_transcribed_then_answered(
-    alice_client, conversation, fake_llm, task_runner
+    alice_client, conversation, fake_llm, task_runner, settings
 ):
     fake_llm.transcript = "what time is it"
     upload = SimpleUploadedFile("clip.wav", _wav(), content_type="audio/wav")
@@ -179,6 +180,9 @@ def test_voice_message_is_transcribed_then_answered(
     message.refresh_from_db()
     assert message.type == Message.Type.VOICE and message.content == "what time is it"
     assert answer.content.startswith("You said: what time is it")
+    # The transcription is a model call of its own, with the tokens the provider reported.
+    heard = UsageDay.objects.get(model=settings.LMO_STT_MODEL)
+    assert (heard.prompt_tokens, heard.completion_tokens, heard.llm_calls) == (14, 5, 1)
     audio = alice_client.get(f"/chat/m/{message.pk}/audio/")
     assert audio["Content-Type"] == "audio/wav"
 

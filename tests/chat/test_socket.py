@@ -139,6 +139,12 @@ async def test_bad_messages_are_refused_with_a_reason(alice, conversation, offli
         {"type": "chat.send", "conversation": conversation.pk, "client_id": "no spaces!"}
     )
     assert (await tab.receive_json_from(timeout=3))["code"] == "invalid_frame"
+    # PostgreSQL keeps no NUL in text: refused with the place, not a crash on save.
+    await tab.send_json_to(
+        {"type": "chat.send", "conversation": conversation.pk, "client_id": "n", "content": "a\x00"}
+    )
+    refused = await tab.receive_json_from(timeout=3)
+    assert refused["code"] == "invalid_frame" and "NUL" in refused["message"]
     assert await sync_to_async(Message.objects.count)() == 0
     await tab.disconnect()
 
@@ -187,3 +193,39 @@ async def test_outsider_cannot_stop_or_mark_read(alice, charlie, conversation, o
     )
     assert (await tab.receive_json_from(timeout=3))["code"] == "not_found"
     await tab.disconnect()
+
+
+async def test_join_sends_what_was_written_after_the_newest_message_the_page_shows(
+    alice, conversation
+):
+    """A page rendered before an answer was written, joining after it was pushed, still
+    gets it: the page says which message it shows last, the join sends the ones after."""
+
+    def write() -> tuple[Message, Message]:
+        shown = Message.objects.create(conversation=conversation, sender="user", content="hi")
+        answer = Message.objects.create(
+            conversation=conversation, sender="assistant", content="It is noon."
+        )
+        return shown, answer
+
+    shown, answer = await sync_to_async(write)()
+    communicator = await _open(alice)
+    await communicator.send_json_to(
+        {"type": "chat.join", "conversation": conversation.pk, "after": shown.pk}
+    )
+    html = (await communicator.receive_output(timeout=3))["text"]
+    assert f'data-message="{answer.pk}"' in html and "It is noon." in html
+    assert f'data-message="{shown.pk}"' not in html
+    assert await communicator.receive_json_from(timeout=3) == {
+        "type": "chat.joined",
+        "conversation": conversation.pk,
+    }
+    await communicator.send_json_to(
+        {"type": "chat.join", "conversation": conversation.pk, "after": answer.pk}
+    )
+    assert (await communicator.receive_json_from(timeout=3))["type"] == "chat.joined"
+    await communicator.send_json_to(
+        {"type": "chat.join", "conversation": conversation.pk, "after": -1}
+    )
+    assert (await communicator.receive_json_from(timeout=3))["code"] == "invalid_frame"
+    await communicator.disconnect()

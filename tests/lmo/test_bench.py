@@ -70,3 +70,22 @@ def test_unknown_scenarios_are_refused() -> None:
     )
     assert result.returncode != 0
     assert "Unknown scenario(s): nope" in result.stderr
+
+
+@pytest.mark.embedded
+@pytest.mark.django_db(transaction=True)
+def test_lmo_bench_runs_the_api_scenarios(tmp_path: Path) -> None:
+    """The SDK's first token against the page's, the API against a bare view: both run
+    and the bare view answers the API's JSON (the scenario checks it)."""
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'bench.sqlite3'}"}
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
+    for name in ("api_first_token", "api_overhead"):
+        out = tmp_path / f"{name}.json"
+        result = subprocess.run(
+            [sys.executable, "manage.py", "lmo_bench", "--scenario", name,
+             "--iterations", "10", "--warmup", "2", "--json", str(out)],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=180,
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        data = json.loads(out.read_text())
+        assert data["scenario"] == name and data["metrics"]["n"] == data["baseline"]["n"] == 10

@@ -68,6 +68,31 @@ async def test_foreign_origins_are_refused(alice: User) -> None:
     assert not connected
 
 
+@pytest.mark.parametrize(
+    "origin",
+    [
+        b"http://evil.example@localhost",  # userinfo: Channels alone reads the host as localhost
+        b"http://user:pw@localhost",
+        b"null",
+        b"http://localhost/path",
+        b"http://localhost:99999",
+        b"ftp://localhost",
+        b"http://localhost?x=1",
+    ],
+)
+async def test_page_socket_origin_with_userinfo_or_odd_parts_is_refused(
+    alice: User, origin: bytes
+) -> None:
+    """The finding (issue 23): ``http://evil.example@127.0.0.1`` was accepted."""
+    communicator = _communicator(await _verified_session(alice), origin=origin)
+    connected, _ = await communicator.connect()
+    assert not connected
+    plain = _communicator(await _verified_session(alice), origin=b"http://localhost:80")
+    connected, _ = await plain.connect()
+    assert connected
+    await plain.disconnect()
+
+
 async def test_verified_sessions_connect_and_ping(alice: User) -> None:
     communicator = _communicator(await _verified_session(alice))
     connected, _ = await communicator.connect()

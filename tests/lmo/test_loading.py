@@ -42,6 +42,8 @@ def test_lmo_bench_lists_every_scenario() -> None:
 
     assert set(scenarios()) >= {
         "agent_command",
+        "api_first_token",
+        "api_overhead",
         "chat_first_token",
         "dashboard",
         "idle_connections",

@@ -148,3 +148,20 @@ def test_the_digest_gathers_low_priority_and_held_mail(
     assert "Acme viewed your application" in digest.body and "Held by quiet hours" in digest.body
     assert "Acme viewed your application" in digest.alternatives[0][0]
     assert not Delivery.objects.exclude(state=Delivery.State.SENT).exists()
+
+
+def test_email_link_of_another_user_changes_nothing_for_the_signed_in_one(
+    alice, bob, client, login_verified, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The finding (issue 23): another signed-in user could POST alice's stop link."""
+    with django_capture_on_commit_callbacks():
+        n = _notify(alice)
+    deliver_email(delivery_id=Delivery.objects.get(notification=n).pk)
+    stop, open_ = _link(mailoutbox[0].body, "stop"), _link(mailoutbox[0].body, "open")
+    as_bob = login_verified(client, bob)
+    for response in (as_bob.post(stop), as_bob.get(stop), as_bob.get(open_)):
+        assert response.status_code == 403
+        assert b"This link is for another account" in response.content
+    assert not CategoryPreference.objects.exists()
+    n.refresh_from_db()
+    assert n.read_at is None

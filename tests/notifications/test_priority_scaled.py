@@ -72,8 +72,10 @@ def test_urgent_mail_overtakes_a_flood(alice, smtp):
     handler, port = smtp
     env = {"EMAIL_URL": f"smtp://127.0.0.1:{port}"}
     # The scaled deployment: a worker for both queues, and one that only takes ``high``.
-    bulk = start_worker(env, queues="high,default", concurrency=2)
+    # The urgent one starts first: its readiness ping (on ``high``) could otherwise be
+    # answered by the bulk worker, and the urgent mail would wait for a worker still starting.
     urgent_worker = start_worker(env, queues="high", concurrency=1)
+    bulk = start_worker(env, queues="high,default", concurrency=2)
     try:
         CategoryPreference.objects.create(
             owner=alice, category=Category.ASSISTANT, email_min_priority=Priority.NORMAL

@@ -137,6 +137,8 @@ def _preferences_post(**overrides):
         {
             "urgent_breaks_quiet": "on",
             "large_transaction_amount": "250",
+            "unusual_spending": "on",
+            "unusual_spending_percent": "40",
             "computer_offline_minutes": "5",
         }
     )
@@ -161,6 +163,7 @@ def test_preferences_are_saved(alice, alice_client):
     assert job.email is False and job.email_min_priority == 10
     settings = NotificationSettings.objects.get(owner=alice)
     assert str(settings.quiet_start) == "22:00:00" and settings.large_transaction_amount == 250
+    assert settings.unusual_spending and settings.unusual_spending_percent == 40
 
 
 def test_bad_preferences_save_nothing(alice, alice_client):

@@ -141,3 +141,22 @@ def test_the_members_assistant_answers_from_the_organisations_endpoint(
     assert answer.run.organisation_id == organisation.pk
     assert org_llm.authorizations == ["Bearer sk-org"]
     assert org_llm.requests[0]["model"] == "acme-model"
+
+
+def test_a_failing_organisation_endpoint_is_named_with_where_it_is_set() -> None:
+    import httpx2
+    import openai
+
+    from chat.pipeline.runner import explain
+    from lmo.organisations.llm import LLMConfig
+
+    own = LLMConfig(base_url="http://10.9.9.9/v1", model="m", source="organisation")
+    unreachable = openai.APIConnectionError(request=httpx2.Request("POST", own.base_url or ""))
+    text = explain(unreachable, own)
+    assert "http://10.9.9.9/v1" in text and "Settings → Organisation" in text
+    assert "LMO_LLM_BASE_URL" not in text
+    refused = openai.AuthenticationError(
+        "no", response=httpx2.Response(401, request=httpx2.Request("POST", "http://x")), body=None
+    )
+    assert "organisation's LLM key" in explain(refused, own)
+    assert "LMO_LLM_API_KEY" in explain(refused)

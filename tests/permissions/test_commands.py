@@ -6,11 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from dataclasses import replace
 from typing import Any
 
 import pytest
 from asgiref.sync import sync_to_async
 
+from lmo.organisations.access import current_organisation_id
+from lmo.usage.models import UsageDay
 from permissions.actions import decide_request
 from permissions.commands import CommandCall, await_command, command_steps, run_command
 from permissions.models import CommandRun, Grant, Origin, PermissionRequest
@@ -151,3 +154,28 @@ async def test_an_awaiting_caller_can_give_up(alice: Any, laptop: Any) -> None:
     # The run stays queued for the computer; the same call picks it up again.
     run = await sync_to_async(CommandRun.objects.get)(idempotency_key="api:5")
     assert run.state == CommandRun.State.QUEUED
+
+
+def test_a_command_sent_to_the_computer_counts_once_for_its_caller(alice: Any, laptop: Any) -> None:
+    organisation_id = current_organisation_id(alice)
+
+    def wait(step: Wait) -> None:
+        if step.kind == "permission":
+            request = PermissionRequest.objects.get(pk=step.details["request"])
+            choice = "deny" if request.params["path"] == "~/Secret" else "once"
+            decide_request(user=alice, request=request, choice=choice)
+        else:
+            agent_answers(CommandRun.objects.get(pk=step.details["run"]), ENTRIES)
+
+    call = replace(_call(laptop, "api:m1"), organisation_id=organisation_id, key_prefix="abcd1234")
+    run_command(call, wait=wait)
+    run_command(call, wait=wait)  # started over with the same key: nothing runs twice
+    denied = replace(_call(laptop, "api:m2", path="~/Secret"), key_prefix="abcd1234")
+    assert run_command(denied, wait=wait).state == CommandRun.State.DENIED
+    [row] = UsageDay.objects.all()
+    assert (row.user_id, row.organisation_id, row.key_prefix) == (
+        alice.pk,
+        organisation_id,
+        "abcd1234",
+    )
+    assert (row.machine_commands, row.llm_calls, row.tokens) == (1, 0, 0)

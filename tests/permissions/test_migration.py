@@ -9,26 +9,15 @@ from typing import Any
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import DatabaseError, connection, transaction
-from django.db.migrations.executor import MigrationExecutor
+from django.db import DatabaseError, transaction
 from django.utils import timezone
 
 from permissions.audit import SEALED_FIELDS, record_digest, seal, verify_chain
 from permissions.models import AuditHead, CommandRun, Grant, Origin, PermissionRequest
+from tests.migrating import latest, migrate_to
 from tests.permissions.conftest import make_laptop
 
 BEFORE = [("agent_bridge", "0004_audit_owner_and_append_only"), ("permissions", "0001_initial")]
-
-
-def _migrate(targets: list[tuple[str, str]]) -> Any:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(targets)
-    return executor.loader.project_state(targets).apps
-
-
-def _latest() -> list[tuple[str, str]]:
-    return MigrationExecutor(connection).loader.graph.leaf_nodes()
 
 
 def _seal_old(OldRun: Any, owner_id: int, runs: list[Any]) -> str:
@@ -72,7 +61,7 @@ def test_moving_command_runs_keeps_rows_and_the_audit_chain(alice: Any) -> None:
     )
     content_type = ContentType.objects.get_for_model(CommandRun)
 
-    old_apps = _migrate(BEFORE)
+    old_apps = migrate_to(BEFORE)
     OldRun = old_apps.get_model("agent_bridge", "CommandRun")
     allowed = OldRun.objects.create(
         owner_id=alice.pk,
@@ -116,7 +105,7 @@ def test_moving_command_runs_keeps_rows_and_the_audit_chain(alice: Any) -> None:
     head = _seal_old(OldRun, alice.pk, [allowed, denied])
     assert ContentType.objects.get(pk=content_type.pk).app_label == "agent_bridge"
 
-    _migrate(_latest())
+    migrate_to(latest())
 
     assert CommandRun._meta.db_table == "permissions_commandrun"
     assert CommandRun.objects.count() == 3

@@ -188,3 +188,27 @@ def test_charlie_can_decide_list_or_guess_nothing(
     notice = Notification.objects.get(dedupe_key=request.dedupe_key)
     assert client.post(f"/notifications/{notice.pk}/act/", {"key": "once"}).status_code == 404
     assert PermissionRequest.objects.get(pk=request.pk).is_pending
+
+
+def test_the_window_label_follows_the_setting_everywhere(
+    alice: Any, alice_client: Any, laptop: Any, settings: Any
+) -> None:
+    """Issue 19: "Allow for 15 minutes" was written out in four places."""
+    from notifications.actions import act
+    from notifications.models import Notification
+
+    settings.LMO_PERMISSION_WINDOW_MINUTES = 45
+    request = _request(laptop)
+    page = alice_client.get("/settings/permissions/").content.decode()
+    assert "Allow for 45 minutes" in page and "15 minutes" not in page
+    notice = Notification.objects.get(dedupe_key=request.dedupe_key)
+    assert [a["label"] for a in notice.actions][1] == "Allow for 45 minutes"
+    result = act(user=alice, notification=notice, key="window")
+    assert result.message == "Allowed for 45 minutes."
+    request.refresh_from_db()
+    assert request.choice_label == "Allow for 45 minutes"
+    grant = Grant.objects.get()
+    assert grant.expires_at is not None
+    assert 44 * 60 < (grant.expires_at - grant.created_at).total_seconds() <= 45 * 60
+    decided = alice_client.get("/settings/permissions/").content.decode()
+    assert "15 minutes" not in decided

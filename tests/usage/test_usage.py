@@ -125,3 +125,43 @@ def test_a_price_table_estimates_the_cost(settings) -> None:
     settings.LMO_LLM_PRICES = {"gpt-test": (Decimal("0.15"), Decimal("0.60"))}
     assert cost("gpt-test", 1_000_000, 500_000) == Decimal("0.45")
     assert cost("other", 10, 10) is None
+
+
+def test_the_api_answers_the_callers_own_figures_and_quotas(alice, bob, settings) -> None:
+    settings.LMO_LLM_PRICES = {"gpt-test": (Decimal("2"), Decimal("8"))}
+    me = current_membership(alice)
+    me.organisation.monthly_token_quota = 1000
+    me.organisation.save()
+    for user in (alice, bob):  # bob's figures (another organisation) never show
+        record_usage(
+            user_id=user.pk,
+            organisation_id=current_membership(user).organisation_id,
+            model="gpt-test",
+            prompt_tokens=100,
+            completion_tokens=50,
+            llm_calls=1,
+        )
+    record_usage(
+        user_id=alice.pk,
+        organisation_id=me.organisation_id,
+        key_prefix="k1",
+        machine_commands=2,
+    )
+    client = ApiClient(make_key(alice))
+    body = client.get("/api/v1/usage", days=7).json()
+    assert body["organisation_id"] == me.organisation_id
+    totals = body["totals"]
+    # The request itself is logged after it is answered: it counts from the next one on.
+    assert (totals["prompt_tokens"], totals["completion_tokens"], totals["llm_calls"]) == (
+        100,
+        50,
+        1,
+    )
+    assert totals["machine_commands"] == 2
+    assert {row["key_prefix"] for row in body["per_key"]} == {"", "k1"}
+    [model] = body["per_model"]
+    assert model["model"] == "gpt-test" and model["estimated_cost"] == 0.0006
+    assert body["quotas"] == [{"whose": "organisation", "quota": 1000, "used": 150, "percent": 15}]
+    assert client.get("/api/v1/usage", days=0).status_code == 422
+    again = client.get("/api/v1/usage").json()
+    assert again["totals"]["api_requests"] == 2  # the two answered before it

@@ -7,15 +7,59 @@ from __future__ import annotations
 import hashlib
 import logging
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from agent_bridge.local_agent.listeners import Tracking
 from agent_bridge.local_agent.state import State
-from agent_bridge.local_agent.statements import StatementError, is_statement, read_statement
+from agent_bridge.local_agent.statements import (
+    StatementError,
+    first_problem,
+    is_statement,
+    read_statement,
+)
 
 log = logging.getLogger("lmo.agent.statements")
 SETTLE_SECONDS = 2.0
+REPORTER = "LMO agent"  # LMO tells these (activities.notices), never stores them
+
+
+def folder_report(
+    name: str,
+    digest: str,
+    now: float,
+    *,
+    transactions: int = 0,
+    queued: int = 0,
+    skipped: int = 0,
+    layout: str = "",
+    error: str = "",
+) -> dict[str, Any]:
+    """The system activity that tells LMO how a file of the folder was read (LMO notifies
+    the user: "Statement read" or "Import failed"); one per file content."""
+    when = datetime.fromtimestamp(now, UTC).isoformat()
+    if error:
+        text = f"Could not read the statement {name}: {error}"
+    else:
+        text = f"Read the statement {name}: {transactions} transactions"
+    return {
+        "id": f"statement-report:{digest}",
+        "type": "system",
+        "timestamp": when,
+        "application": REPORTER,
+        "description": text[:500],
+        "details": {
+            "statement": {
+                "file": name[:255],
+                "transactions": transactions,
+                "queued": queued,
+                "skipped": skipped,
+                "layout": layout[:120],
+                "error": error[:500],
+            }
+        },
+    }
 
 
 class StatementFolder:
@@ -61,10 +105,26 @@ class StatementFolder:
                 )
             except StatementError as exc:
                 log.warning("cannot read the statement %s: %s", path, exc)
-                self.state.set(key, {**record, "error": str(exc)})
+                report = folder_report(path.name, digest, now, error=first_problem(exc))
+                self.state.put_and_set([report], key, {**record, "error": str(exc)})
                 continue
-            items = [i for i in statement.items() if tracking.allows(i)]
+            read = statement.items()
+            items = [i for i in read if tracking.allows(i)]
             added = self.state.put_and_set(items, key, {**record, "count": len(items)})
+            # After the transactions in the outbox, so LMO reads them first.
+            self.state.put(
+                [
+                    folder_report(
+                        path.name,
+                        digest,
+                        now,
+                        transactions=len(read),
+                        queued=added,
+                        skipped=len(read) - len(items),
+                        layout=statement.layout,
+                    )
+                ]
+            )
             log.info(
                 "%s: %s transactions (%s new) as %s", path.name, len(items), added, statement.layout
             )

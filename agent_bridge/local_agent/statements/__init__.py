@@ -38,6 +38,11 @@ class StatementError(ValueError):
         super().__init__("; ".join(str(p) for p in self.problems))
 
 
+def first_problem(error: StatementError) -> str:
+    """The first reason a file was refused, with its line ("line 3: no date")."""
+    return (str(error.problems[0]) if error.problems else str(error))[:500]
+
+
 @dataclass
 class Transaction:
     external_id: str

@@ -29,6 +29,7 @@ from chat.run_events import RunEvent
 from lmo.api.auth import require_quota, require_scope
 from lmo.api.models import ApiKey, Scope
 from lmo.api.problems import Problem
+from lmo.api.schemas import InputSchema
 from lmo.api.streams import comment, follow, sse
 
 router = Router(tags=["openai"])
@@ -57,7 +58,7 @@ class StreamOptions(Schema):
     include_usage: bool = False
 
 
-class CompletionIn(Schema):
+class CompletionIn(InputSchema):
     # Sampling options (temperature, top_p...) are accepted and left to the assistant.
     model_config = ConfigDict(extra="ignore")
     model: str
@@ -175,7 +176,7 @@ async def chat_completions(request: HttpRequest, payload: CompletionIn) -> Any:
     created = int(time.time())
     if payload.stream:
         return StreamingHttpResponse(
-            _stream(key, conversation, draft.content, cid, created, include_usage),
+            _stream(request, key, conversation, draft.content, cid, created, include_usage),
             content_type="text/event-stream",
             headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
         )
@@ -193,6 +194,7 @@ async def chat_completions(request: HttpRequest, payload: CompletionIn) -> Any:
                 text += event.text
             elif event.kind == "end":
                 break
+    request.api_tokens = _tokens(event)  # type: ignore[attr-defined]  # the request log's
     if event.state == "failed":
         raise Problem(502, event.text or "The assistant could not answer.")
     return HttpResponse(
@@ -222,7 +224,12 @@ def _json(data: Any) -> str:
     return json.dumps(data)
 
 
+def _tokens(event: RunEvent) -> int:
+    return _usage(event)["total_tokens"]
+
+
 async def _stream(
+    request: HttpRequest,
     key: ApiKey,
     conversation: Conversation,
     question_text: str,
@@ -244,6 +251,7 @@ async def _stream(
                 yield comment("waiting for the user's decision in LMO")
             elif event.kind == "end":
                 break
+    request.api_tokens = _tokens(event)  # type: ignore[attr-defined]  # the request log's
     if event.state == "failed":
         yield sse(_failure(event))
     else:

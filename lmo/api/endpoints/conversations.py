@@ -4,17 +4,16 @@ the user's open pages and is answered by the same assistant."""
 
 from __future__ import annotations
 
-import re
-
 from django.http import HttpRequest, HttpResponse
-from ninja import Header, Router
 from ninja import Query as QueryParam
+from ninja import Router
 from ninja.responses import Status
 
 from chat import actions as chat_actions
 from chat.access import get_conversation_for_user, get_message_for_user
-from chat.errors import ChatInputError
+from chat.errors import ChatInputError, ChatNotFoundError
 from chat.models import AssistantRun, Conversation, Message
+from lmo.api import idempotency
 from lmo.api.auth import require_quota, require_scope
 from lmo.api.models import Scope
 from lmo.api.problems import Problem
@@ -33,7 +32,6 @@ from lmo.api.schemas import (
 
 router = Router(tags=["conversations"])
 MESSAGES_SHOWN = 200
-IDEMPOTENCY_KEY = re.compile(r"^[A-Za-z0-9_-]{1,60}$")
 
 
 def _message(message: Message) -> MessageOut:
@@ -146,15 +144,14 @@ def post_message(
     request: HttpRequest,
     payload: MessageIn,
     conversation_id: int = id_in_path(),
-    idempotency_key: Header[str | None] = None,
 ) -> Status[PostedMessage]:
     """Stores the message and starts an assistant run answering it (202). With an
-    ``Idempotency-Key`` header, a retry returns the first message and its run (200)
-    and posts nothing twice."""
+    ``Idempotency-Key`` header, a retry returns the first answer and posts nothing
+    twice (the key also names the message, so even a retry after the first answer was
+    lost finds it: 200)."""
     key = require_scope(request, Scope.CHAT)
     conversation = get_conversation_for_user(request.user, conversation_id)
-    if idempotency_key is not None and not IDEMPOTENCY_KEY.match(idempotency_key):
-        raise Problem(400, "Idempotency-Key must be 1 to 60 letters, digits, '-' or '_'.")
+    idempotency_key = request.headers.get(idempotency.HEADER)  # checked by the middleware
     client_id = f"api-{idempotency_key}" if idempotency_key else f"api-{_fresh_id()}"
     existing = conversation.messages.filter(client_id=client_id).first()
     if existing is None:
@@ -170,6 +167,8 @@ def post_message(
             scopes=list(key.scopes),
             key_prefix=key.prefix,
         )
+    except ChatNotFoundError as exc:
+        raise Problem(404, str(exc)) from None
     except ChatInputError as exc:
         raise Problem(422, str(exc)) from None
     if not posted.created and posted.message.content != payload.content:
