@@ -11,6 +11,7 @@ import asyncio
 import logging
 import time
 import uuid
+from collections import deque
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -34,6 +35,11 @@ CLOSE_HELLO_TIMEOUT = 4408  # no hello in time
 CLOSE_REPLACED = 4409  # a newer connection of the same computer took over
 CLOSE_REVOKED = 4410  # the token or the computer was revoked
 CLOSE_UNSUPPORTED = 4426  # no protocol version in common
+CLOSE_ABUSE = 4429  # more bad frames than BAD_FRAME_BUDGET within BAD_FRAME_WINDOW
+CLOSE_TOO_LARGE = 1009  # a frame over protocol.MAX_FRAME_BYTES (RFC 6455 "message too big")
+BAD_FRAME_BUDGET = 20
+BAD_FRAME_WINDOW = 60.0
+MAX_BYTES_TEXT = f"{protocol.MAX_FRAME_BYTES:,}"
 HELLO_TIMEOUT = 10.0
 HEARTBEAT_SECONDS = 30
 TOUCH_EVERY = 30.0
@@ -67,6 +73,7 @@ class AgentConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         self._hello_wait: asyncio.Task[None] | None = None
+        self._bad_frames: deque[float] = deque()
         self._touched = 0.0
         raw = _bearer(self.scope)
         code = None
@@ -109,12 +116,19 @@ class AgentConsumer(AsyncWebsocketConsumer):
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
         if self.agent_id is None:
             return
+        raw = text_data if text_data is not None else bytes_data or b""
+        if len(raw.encode() if isinstance(raw, str) else raw) > protocol.MAX_FRAME_BYTES:
+            # The agent knows the limit (hello_ok) and logs this close once with it.
+            log.warning("agent %s sent a frame over %s bytes", self.agent_id, MAX_BYTES_TEXT)
+            await self.close(code=CLOSE_TOO_LARGE)
+            return
         try:
-            frame = protocol.parse_agent_frame(
-                text_data if text_data is not None else bytes_data or b""
-            )
+            frame = protocol.parse_agent_frame(raw)
         except protocol.FrameError as exc:
             await self.send_frame(exc.frame())
+            if self._abused():
+                log.warning("agent %s: too many bad frames, closing", self.agent_id)
+                await self.close(code=CLOSE_ABUSE)
             return
         if not self.ready and not isinstance(frame, protocol.Hello):
             await self.send_frame(
@@ -124,6 +138,14 @@ class AgentConsumer(AsyncWebsocketConsumer):
         await self._touch()
         handler = getattr(self, f"on_{frame.type}")
         await handler(frame)
+
+    def _abused(self) -> bool:
+        """Whether this connection sent more bad frames than its budget allows."""
+        now = time.monotonic()
+        self._bad_frames.append(now)
+        while self._bad_frames and now - self._bad_frames[0] > BAD_FRAME_WINDOW:
+            self._bad_frames.popleft()
+        return len(self._bad_frames) > BAD_FRAME_BUDGET
 
     async def _touch(self) -> None:
         now = time.monotonic()

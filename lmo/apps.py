@@ -12,9 +12,11 @@ class LMOConfig(AppConfig):
     verbose_name = "LMO"
 
     def ready(self) -> None:
+        from lmo.live import session_end
         from lmo.live.consumers import register_ping
 
         register_ping()
+        session_end.connect()
 
 
 class LMOAdminConfig(AdminConfig):

@@ -38,6 +38,11 @@ FATAL_CLOSES = {
     4426: "This agent's protocol version is not supported by the server: update the agent.",
 }
 
+CLOSE_REASONS = {
+    1009: f": the server refused a frame over its limit of {protocol.MAX_FRAME_BYTES:,} bytes",
+    4429: ": the server got too many invalid frames from this agent (update it)",
+}
+
 
 class Fatal(Exception):
     """Stop for good (reconnecting cannot help); the message says what to do."""
@@ -153,7 +158,7 @@ class Agent:
             code = exc.rcvd.code if exc.rcvd else None
             if code in FATAL_CLOSES:
                 raise Fatal(FATAL_CLOSES[code]) from None
-            log.warning("connection closed (%s)", code)
+            log.warning("connection closed (%s)%s", code, CLOSE_REASONS.get(code or 0, ""))
         except InvalidStatus as exc:
             log.warning("the server refused the connection: HTTP %s", exc.response.status_code)
         except (OSError, InvalidHandshake, TimeoutError) as exc:
@@ -239,7 +244,7 @@ class Agent:
                 "This command was started before and never finished; it was not run again.",
             )
         else:
-            result = await self._execute(frame)
+            result = _fitting(await self._execute(frame))
         self.state.finish(frame.id, result.model_dump(mode="json", exclude_none=True))
         await self._send(result)
 
@@ -326,6 +331,25 @@ class Agent:
             self.outbox_wakeup.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.outbox_wakeup.wait(), 5)
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def _fitting(result: protocol.Result) -> protocol.Result:
+    """``result``, or an error saying it is too large: the server refuses (closes on) a
+    frame over its limit, so one that big is never sent, and never sent again."""
+    size = len(result.dump().encode())
+    if size <= protocol.MAX_FRAME_BYTES:
+        return result
+    log.warning("the result of %s is %s bytes, over the limit; not sent", result.id, size)
+    return _failure(
+        result.id,
+        "too_large",
+        f"The result is too large ({_megabytes(size)}, limit "
+        f"{_megabytes(protocol.MAX_FRAME_BYTES)}).",
+    )
 
 
 def _failure(run_id: str, code: str, message: str, started: float | None = None) -> protocol.Result:

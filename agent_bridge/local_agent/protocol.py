@@ -25,6 +25,8 @@ PROTOCOL_VERSIONS: tuple[int, ...] = (1,)
 # Application cap on one frame (an activities batch or a file read is the largest).
 MAX_FRAME_BYTES = 2 * 1024 * 1024
 MAX_BATCH_ITEMS = 500
+MAX_DEPTH = 64  # objects and arrays in a frame nest at most this deep
+MAX_REF = 64  # the longest id an error frame names
 
 Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_:.-]*$")]
 RunId = Annotated[str, Field(min_length=1, max_length=64)]
@@ -132,7 +134,7 @@ class Error(_Frame):
     type: Literal["error"] = "error"
     code: ErrorCode
     message: str = Field(max_length=2000)
-    ref: str | None = Field(default=None, max_length=64)  # the frame/command it is about
+    ref: str | None = Field(default=None, max_length=MAX_REF)  # the frame/command it is about
 
 
 # --- server -> agent -------------------------------------------------------------------
@@ -194,7 +196,30 @@ class FrameError(ValueError):
         self.ref = ref
 
     def frame(self) -> Error:
-        return Error(code=self.code, message=self.message[:2000], ref=self.ref)
+        ref = self.ref if self.ref and len(self.ref) <= MAX_REF and "\x00" not in self.ref else None
+        return Error(code=self.code, message=self.message[:2000], ref=ref)
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _deeper_than(value: Any, limit: int) -> bool:
+    """Whether objects and arrays nest more than ``limit`` levels (without recursion)."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def _without_nul(value: Any) -> Any:
@@ -226,14 +251,19 @@ def _parse(raw: str | bytes, adapter: TypeAdapter[Any], known: set[str]) -> Any:
         raise FrameError("too_large", f"Frames are limited to {MAX_FRAME_BYTES} bytes ({size}).")
     try:
         payload = json.loads(raw)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise FrameError("invalid_json", f"Frames must be JSON: {exc}") from None
     if not isinstance(payload, dict):
         raise FrameError("invalid_frame", "A frame must be a JSON object.")
     kind = payload.get("type")
-    ref = payload.get("id") if isinstance(payload.get("id"), str) else None
-    if kind not in known:
-        raise FrameError("unknown_type", f"Unknown frame type {kind!r}.", ref=ref)
+    given = payload.get("id")
+    ref = (
+        given if isinstance(given, str) and len(given) <= MAX_REF and "\x00" not in given else None
+    )
+    if not isinstance(kind, str) or kind not in known:
+        raise FrameError("unknown_type", f"Unknown frame type {_short(kind)}.", ref=ref)
+    if _deeper_than(payload, MAX_DEPTH):
+        raise FrameError("invalid_frame", f"Frames nest at most {MAX_DEPTH} levels.", ref=ref)
     payload = _nul_free(payload, kind, ref)
     try:
         return adapter.validate_python(payload)

@@ -37,6 +37,20 @@ def expiry_reason(session: MutableMapping[str, Any], now: float | None = None) -
     return None
 
 
+def seconds_left(session: MutableMapping[str, Any], now: float | None = None) -> float | None:
+    """How long this session may go on if nothing touches it (None: no limits recorded)."""
+    now = time.time() if now is None else now
+    login_at = session.get(LOGIN_AT_KEY)
+    if login_at is None:
+        return None
+    seen_at = float(session.get(SEEN_AT_KEY, login_at))
+    ends = min(
+        float(login_at) + settings.LMO_SESSION_MAX_AGE,
+        seen_at + settings.LMO_SESSION_IDLE_TIMEOUT,
+    )
+    return max(0.0, ends - now)
+
+
 def touch(session: MutableMapping[str, Any], now: float | None = None) -> None:
     now = time.time() if now is None else now
     if LOGIN_AT_KEY not in session:

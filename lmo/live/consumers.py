@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 from typing import Any
@@ -8,8 +10,8 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from pydantic import ValidationError
 
-from lmo.live.auth import refusal_code
-from lmo.live.events import LiveFragment, LiveFrame, LivePong
+from lmo.live.auth import check_session, refusal_code
+from lmo.live.events import LiveEnd, LiveFragment, LiveFrame, LivePong, LiveRecheck
 from lmo.live.frames import (
     MAX_FRAME_BYTES,
     ErrorCode,
@@ -21,7 +23,7 @@ from lmo.live.frames import (
     parse_client_frame,
     register_frame,
 )
-from lmo.live.groups import user_group
+from lmo.live.groups import session_group, user_group
 
 log = logging.getLogger(__name__)
 
@@ -44,13 +46,24 @@ class LiveConsumer(AsyncWebsocketConsumer):
             return
         assert user is not None
         self.user = user
+        self.session_key: str = self.scope["session"].session_key
         self.group = user_group(user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.channel_layer.group_add(session_group(self.session_key), self.channel_name)
         await self.accept()
+        self._watcher = asyncio.create_task(self._watch_session())
 
     async def disconnect(self, code: int) -> None:
+        watcher = getattr(self, "_watcher", None)
+        if watcher is not None:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
         if self.group is not None:
             await self.channel_layer.group_discard(self.group, self.channel_name)
+            await self.channel_layer.group_discard(
+                session_group(self.session_key), self.channel_name
+            )
         for group in list(getattr(self, "groups_joined", ())):
             await self.channel_layer.group_discard(group, self.channel_name)
 
@@ -80,7 +93,31 @@ class LiveConsumer(AsyncWebsocketConsumer):
         except ValidationError as exc:
             await self.send_error("invalid_frame", _describe(exc))
             return
+        # The session is looked at again before anything is done for the frame: a socket
+        # is worth nothing once its session is gone.
+        if not await self._session_goes_on(activity=not isinstance(frame, PingFrame)):
+            return
         await handler_for(frame)(self, frame)
+
+    # --- the session's life ---------------------------------------------------------------
+    async def _session_goes_on(self, *, activity: bool = False) -> bool:
+        """Close with the reason if the session has ended; schedule the next look."""
+        check = await database_sync_to_async(check_session)(
+            self.user.pk, self.session_key, activity=activity
+        )
+        if check.code is not None:
+            await self.close(code=check.code)
+            return False
+        self._next_check = check.recheck_in
+        return True
+
+    async def _watch_session(self) -> None:
+        """Closes the socket when the session expires (idle timeout, lifetime) or is found
+        gone: it wakes when the session would expire and looks at it again."""
+        while True:
+            if not await self._session_goes_on():
+                return
+            await asyncio.sleep(self._next_check + 0.05)
 
     # --- channel-layer event handlers -----------------------------------------------------
     async def live_fragment(self, event: LiveFragment) -> None:
@@ -90,6 +127,12 @@ class LiveConsumer(AsyncWebsocketConsumer):
 
     async def live_frame(self, event: LiveFrame) -> None:
         await self.send(text_data=json.dumps(event["frame"]))
+
+    async def live_end(self, event: LiveEnd) -> None:
+        await self.close(code=event["code"])
+
+    async def live_recheck(self, event: LiveRecheck) -> None:
+        await self._session_goes_on()
 
     async def live_pong(self, event: LivePong) -> None:
         # Every tab of the user gets the group message; only the asking one answers.

@@ -27,3 +27,16 @@ class LiveFrame(TypedDict):
 
     type: Literal["live.frame"]
     frame: dict[str, Any]
+
+
+class LiveEnd(TypedDict):
+    """Close the socket now with ``code`` (its session ended: lmo.live.session_end)."""
+
+    type: Literal["live.end"]
+    code: int
+
+
+class LiveRecheck(TypedDict):
+    """Look at the session again (the account changed: password, active, devices)."""
+
+    type: Literal["live.recheck"]

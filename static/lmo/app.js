@@ -2,6 +2,17 @@
 (function () {
   "use strict";
   var SIGNED_OUT = [4401, 4403, 4408];
+  var SESSION_CHANGED = 4409;
+
+  // htmx's ws extension reconnects only after 1006/1011-1013: a fresh copy of the socket's
+  // element opens a new connection.
+  function reconnect() {
+    var el = document.getElementById("live");
+    if (!el) return;
+    var fresh = el.cloneNode(false);
+    el.replaceWith(fresh);
+    htmx.process(fresh);
+  }
 
   function setLive(state, label) {
     var el = document.getElementById("live-status");
@@ -98,7 +109,12 @@
     if (SIGNED_OUT.indexOf(code) >= 0) {
       LMO.signedOut = true;
       setLive("offline", "Signed out");
-      toast("Your session has ended. Reload the page to sign in again.", "warning");
+      toast("Signed out: sign in again (reload the page).", "warning");
+    } else if (code === SESSION_CHANGED) {
+      // The session was replaced or ended: connect again with the cookie the browser has
+      // now; the server accepts it or closes with why (signed out, second factor...).
+      setLive("connecting", "Reconnecting");
+      setTimeout(reconnect, 100);
     } else {
       setLive("offline", "Reconnecting");
     }

@@ -63,3 +63,35 @@ def test_wrong_codes_are_throttled_and_the_user_is_told(alice: User) -> None:
         clock.shift(5)
         response = client.post("/account/mfa/verify/", {"code": totp_code(device)})
         assert response.status_code == 302
+
+
+def _waits(client: Client, wrong: str, clock: time_machine.Traveller, rounds: int) -> list[int]:
+    """The wait the page asks for after each wrong code, each tried once the last wait passed."""
+    waits = []
+    for _ in range(rounds):
+        assert (
+            b"That code is not valid"
+            in client.post("/account/mfa/verify/", {"code": wrong}).content
+        )
+        told = client.post("/account/mfa/verify/", {"code": wrong}).content
+        wait = int(re.search(rb"wait (\d+) seconds", told).group(1))  # type: ignore[union-attr]
+        waits.append(wait)
+        clock.shift(wait)
+    return waits
+
+
+def test_second_factor_waits_escalate_per_device_and_reset_on_success(alice: User) -> None:
+    device = TOTPDevice.objects.get(user=alice)
+    client = _password_only(alice)
+    wrong = "000000" if totp_code(device) != "000000" else "111111"
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        assert _waits(client, wrong, clock, 6) == [1, 2, 4, 8, 16, 32]
+        assert client.post("/account/mfa/verify/", {"code": totp_code(device)}).status_code == 302
+        assert _waits(_password_only(alice), wrong, clock, 2) == [1, 2]  # reset by the success
+
+
+def test_backup_code_waits_escalate_too(alice: User) -> None:
+    BackupCodeDevice.objects.create(user=alice, name="Backup codes").replace_codes()
+    client = _password_only(alice)
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        assert _waits(client, "aaaa-bbbb-cccc", clock, 5) == [1, 2, 4, 8, 16]
