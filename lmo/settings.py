@@ -135,6 +135,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "lmo.logs.RequestContextMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # /api/: bearer keys only (cookies dropped), request log, ETags.
     "lmo.api.middleware.ApiMiddleware",
@@ -487,11 +488,29 @@ USE_I18N = True
 USE_TZ = True
 
 LMO_LOG_LEVEL = env_choice("LMO_LOG_LEVEL", "info", ("debug", "info", "warning", "error")).upper()
+# plain: one readable line; json: one JSON object per line (lmo/logs.py).
+LMO_LOG_FORMAT = env_choice("LMO_LOG_FORMAT", "plain", ("plain", "json"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "context": {"()": "lmo.logs.RequestContextFilter"},
+        "expected": {"()": "lmo.logs.ExpectedErrorsFilter"},
+    },
+    "formatters": {
+        "plain": {
+            "()": "logging.Formatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s",
+        },
+        "json": {"()": "lmo.logs.json_formatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LMO_LOG_FORMAT,
+            "filters": ["context", "expected"],
+        }
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         "lmo": {"level": LMO_LOG_LEVEL},
@@ -501,5 +520,8 @@ LOGGING = {
         "notifications": {"level": LMO_LOG_LEVEL},
         "agent_bridge": {"level": LMO_LOG_LEVEL},
         "django": {"level": "INFO"},
+        # One line per request with its id, route, user and duration: in JSON for log
+        # collectors; the plain console has Daphne's access lines already.
+        "lmo.request": {"level": "INFO" if LMO_LOG_FORMAT == "json" else "WARNING"},
     },
 }

@@ -10,10 +10,10 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from lmo.periodic import start_in_process_beat
 
-# Daphne drops a connection whose message exceeds this; every LMO socket has a smaller
-# application-level cap (page socket 128 KiB, agent socket 2 MiB: agent_bridge.local_agent.protocol)
-# and answers oversize frames with an error frame naming the limit, so this is only the
-# outer bound that keeps a misbehaving client from making the server buffer more.
+# Daphne closes a connection whose message exceeds this (1009); every LMO socket has a
+# smaller application-level cap (page socket 128 KiB: an error frame; agent socket 2 MiB:
+# close 1009, agent_bridge.local_agent.protocol), so this is only the outer bound that keeps
+# a misbehaving client from making the server buffer more.
 WEBSOCKET_MAX_MESSAGE_SIZE = 4 * 1024 * 1024
 
 
