@@ -51,6 +51,17 @@
     document.querySelectorAll("#toasts .toast").forEach(arm);
   }
 
+  // No inline handlers (Content-Security-Policy): forms that ask first (data-confirm) and
+  // fields that submit their form when changed (data-autosubmit).
+  document.addEventListener("submit", function (e) {
+    var form = e.target;
+    if (form.dataset && form.dataset.confirm && !window.confirm(form.dataset.confirm)) e.preventDefault();
+  }, true);
+  document.addEventListener("change", function (e) {
+    var field = e.target;
+    if (field.hasAttribute && field.hasAttribute("data-autosubmit") && field.form) field.form.requestSubmit();
+  });
+
   document.addEventListener("click", function (e) {
     var btn = e.target.closest && e.target.closest(".toast-close");
     if (btn) btn.closest(".toast").remove();
