@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint typecheck pytest pytest-embedded pytest-scaled bench screenshots worker beat clean
+.PHONY: run test lint typecheck pytest pytest-embedded pytest-scaled security bench screenshots worker beat clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,10 @@ pytest-scaled: $(VENV)/.installed-test
 	else \
 		echo "SKIPPED scaled-mode tests: set LMO_TEST_DATABASE_URL (PostgreSQL) and LMO_TEST_REDIS_URL to run them."; \
 	fi
+
+## security: only the fuzz and bad-input tests (pytest -m security; also part of make test)
+security: $(VENV)/.installed-test
+	env -u DATABASE_URL -u REDIS_URL $(BIN)/pytest -m security $(PYTEST_ARGS)
 
 ## bench: python manage.py lmo_bench (all scenarios)
 bench: $(VENV)/.installed

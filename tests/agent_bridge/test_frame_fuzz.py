@@ -20,7 +20,7 @@ from agent_bridge.local_agent import protocol
 from tests.agent_bridge.conftest import make_agent
 from tests.agent_bridge.test_consumer import _connected, _frame
 
-pytestmark = [pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.security]
 
 FRAME_MODELS = get_args(protocol.AgentFrame)
 TYPES = sorted(m.model_fields["type"].default for m in FRAME_MODELS)
