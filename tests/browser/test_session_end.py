@@ -22,7 +22,7 @@ def _signed_out(page: Page) -> None:
     status = page.locator("#live-status")
     expect(status).to_have_attribute("data-state", "offline", timeout=SOON)
     expect(status).to_contain_text("Signed out")
-    expect(page.locator("#toasts")).to_contain_text("Signed out: sign in again")
+    expect(page.locator(".toast", has_text="Signed out: sign in again").first).to_be_visible()
 
 
 def test_signing_out_in_one_tab_signs_the_other_tab_out(
