@@ -3,16 +3,15 @@ elsewhere, or that used a backup code; with a button that ends that session."""
 
 from __future__ import annotations
 
-from importlib import import_module
 from typing import Any
 
 from allauth.usersessions.models import UserSession
-from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
+from lmo.accounts.sessions import session_store
 from notifications.actions import notify
 from notifications.handlers import ActionRefused, NotificationAction
 from notifications.models import Category, Priority
@@ -20,14 +19,10 @@ from notifications.models import Category, Priority
 END_SESSION = "accounts.end_session"
 
 
-def _store(session_key: str | None = None) -> Any:
-    return import_module(settings.SESSION_ENGINE).SessionStore(session_key)
-
-
 def end_session(user: Any, params: dict[str, Any]) -> str:
     """Sign out the session named in ``params``, if it is ``user``'s."""
     key = str(params.get("session_key", ""))
-    store = _store(key)
+    store = session_store(key)
     if not key or not store.exists(key):
         raise ActionRefused("That session has already ended.")
     if str(store.get(SESSION_KEY)) != str(user.pk):

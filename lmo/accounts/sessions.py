@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import MutableMapping
+from importlib import import_module
 from typing import Any
 
 from django.conf import settings
@@ -15,6 +16,11 @@ SEEN_AT_KEY = "lmo_seen_at"
 # Writing the session on every request would be a database write per page; a minute of
 # slack on the idle timeout is not worth that.
 _TOUCH_EVERY = 60
+
+
+def session_store(session_key: str | None = None) -> Any:
+    """The configured engine's store for ``session_key`` (read as it is now)."""
+    return import_module(settings.SESSION_ENGINE).SessionStore(session_key)
 
 
 def mark_login(session: MutableMapping[str, Any], now: float | None = None) -> None:

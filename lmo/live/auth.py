@@ -17,15 +17,13 @@ Close codes (docs/security.md):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import import_module
 from typing import Any
 
-from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model
 from django.utils.crypto import constant_time_compare
 
 from lmo.accounts.mfa import Gate, gate_for, session_device
-from lmo.accounts.sessions import expiry_reason, seconds_left, touch
+from lmo.accounts.sessions import expiry_reason, seconds_left, session_store, touch
 
 CLOSE_NOT_SIGNED_IN = 4401
 CLOSE_SECOND_FACTOR = 4403
@@ -56,7 +54,7 @@ class SessionCheck:
 def check_session(user_id: int, session_key: str, *, activity: bool = False) -> SessionCheck:
     """The session as it is now in the store (not the copy the socket connected with).
     ``activity``: the page did something, which counts against the idle timeout."""
-    store = import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+    store = session_store(session_key)
     if str(store.get(SESSION_KEY)) != str(user_id):
         return SessionCheck(CLOSE_SESSION_CHANGED)  # deleted, or flushed by a sign-out
     user = get_user_model().objects.filter(pk=user_id).first()

@@ -15,12 +15,10 @@ Idle expiry and the absolute lifetime are watched by each socket itself
 from __future__ import annotations
 
 import logging
-from importlib import import_module
 from typing import Any
 
 from allauth.usersessions.models import UserSession
 from django.apps import apps
-from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_out
 from django.contrib.sessions.models import Session
@@ -28,6 +26,7 @@ from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django_otp.models import Device
 
+from lmo.accounts.sessions import session_store
 from lmo.live.auth import CLOSE_NOT_SIGNED_IN, CLOSE_SESSION_CHANGED
 from lmo.live.events import LiveEnd, LiveRecheck
 from lmo.live.groups import session_group, user_group
@@ -76,7 +75,7 @@ def _session_deleted(sender: Any, instance: Session, **kwargs: Any) -> None:
 def _user_session_deleted(sender: Any, instance: UserSession, **kwargs: Any) -> None:
     """allauth's record of a session removed (by an admin...): the session goes with it."""
     key = instance.session_key
-    store = import_module(settings.SESSION_ENGINE).SessionStore()
+    store = session_store()
     if store.exists(key):
         store.delete(key)
     transaction.on_commit(lambda: end_session_sockets(key, CLOSE_SESSION_CHANGED))
