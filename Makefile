@@ -34,7 +34,10 @@ lint: $(VENV)/.installed-test
 typecheck: $(VENV)/.installed-test
 	$(BIN)/mypy .
 
-pytest: pytest-embedded pytest-scaled
+# The two passes run side by side (they share no database, port or folder); each one's
+# output is printed whole when it ends.
+pytest:
+	@$(MAKE) --no-print-directory -j2 --output-sync=target pytest-embedded pytest-scaled
 
 # Embedded mode: SQLite, in-memory channel layer, in-process tasks; browser tests included.
 pytest-embedded: $(VENV)/.installed-test

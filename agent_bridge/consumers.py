@@ -16,14 +16,16 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
+from django.conf import settings
 
 from agent_bridge import actions
 from agent_bridge.actions.tokens import TokenRefused
 from agent_bridge.agent_config import config_for
-from agent_bridge.events import AgentClose, AgentConfig
+from agent_bridge.events import AgentClose, AgentConfig, AgentRestart
 from agent_bridge.frames import command_frame, frame_from_event
 from agent_bridge.ingest import ingest_batch
 from agent_bridge.local_agent import protocol
+from agent_bridge.reassembly import PartRefused, Reassembly
 from permissions import actions as commands
 from permissions.events import CommandQueued
 
@@ -59,6 +61,10 @@ def _db(func: Any) -> Any:
     return database_sync_to_async(func, thread_sensitive=False)
 
 
+def max_result_bytes() -> int:
+    return int(settings.LMO_AGENT_MAX_RESULT_MB) * 1024 * 1024
+
+
 def _run_id(value: str) -> str | None:
     try:
         return str(uuid.UUID(value))
@@ -73,6 +79,8 @@ class AgentConsumer(AsyncWebsocketConsumer):
 
     async def connect(self) -> None:
         self._hello_wait: asyncio.Task[None] | None = None
+        self._parts = Reassembly(max_result_bytes())
+        self._frame_size = 0
         self._bad_frames: deque[float] = deque()
         self._touched = 0.0
         raw = _bearer(self.scope)
@@ -98,6 +106,7 @@ class AgentConsumer(AsyncWebsocketConsumer):
             await self.close(code=CLOSE_HELLO_TIMEOUT)
 
     async def disconnect(self, code: int) -> None:
+        self._parts.close()  # a result in parts is sent again whole after the next hello
         if self._hello_wait is not None:
             self._hello_wait.cancel()
         if self.ready:
@@ -117,7 +126,8 @@ class AgentConsumer(AsyncWebsocketConsumer):
         if self.agent_id is None:
             return
         raw = text_data if text_data is not None else bytes_data or b""
-        if len(raw.encode() if isinstance(raw, str) else raw) > protocol.MAX_FRAME_BYTES:
+        self._frame_size = len(raw.encode() if isinstance(raw, str) else raw)
+        if self._frame_size > protocol.MAX_FRAME_BYTES:
             # The agent knows the limit (hello_ok) and logs this close once with it.
             log.warning("agent %s sent a frame over %s bytes", self.agent_id, MAX_BYTES_TEXT)
             await self.close(code=CLOSE_TOO_LARGE)
@@ -196,7 +206,7 @@ class AgentConsumer(AsyncWebsocketConsumer):
                 name=connected.agent.name,
                 heartbeat_seconds=HEARTBEAT_SECONDS,
                 max_frame_bytes=protocol.MAX_FRAME_BYTES,
-                config=config,
+                config={**config, "max_result_bytes": max_result_bytes()},
             )
         )
         pending = await _db(commands.reconcile_runs)(
@@ -213,14 +223,45 @@ class AgentConsumer(AsyncWebsocketConsumer):
         if outcome == "unknown":
             await self._unknown(frame.id)
 
-    async def on_result(self, frame: protocol.Result) -> None:
+    async def on_result(self, frame: protocol.Result, size: int | None = None) -> None:
         outcome = "unknown"
         if _run_id(frame.id) is not None:
-            outcome = await _db(commands.record_result)(agent_id=self.agent_id, frame=frame)
+            outcome = await _db(commands.record_result)(
+                agent_id=self.agent_id, frame=frame, size=size or self._frame_size
+            )
         if outcome == "unknown":
             await self._unknown(frame.id)
         else:  # stored, or a duplicate of a finished run: either way the agent may forget it
             await self.send_frame(protocol.Ack(id=frame.id, of="result"))
+
+    async def on_result_part(self, frame: protocol.ResultPart) -> None:
+        try:
+            raw = self._parts.add(frame)
+        except PartRefused as exc:
+            await self.send_frame(protocol.Error(code=exc.code, message=exc.message, ref=frame.id))
+            if exc.code == "too_large":  # settled here, once: the agent is told to forget it
+                refusal = protocol.Result(
+                    id=frame.id,
+                    ok=False,
+                    error=protocol.ResultError(code="too_large", message=exc.message),
+                )
+                await self.on_result(refusal)
+            return
+        if raw is None:
+            return
+        try:
+            result = protocol.parse_reassembled_result(raw, self._parts.limit)
+        except protocol.FrameError as exc:
+            await self.send_frame(protocol.Error(code=exc.code, message=exc.message, ref=frame.id))
+            return
+        if result.id != frame.id:
+            await self.send_frame(
+                protocol.Error(
+                    code="invalid_frame", message="The parts hold another result.", ref=frame.id
+                )
+            )
+            return
+        await self.on_result(result, size=len(raw))
 
     async def on_progress(self, frame: protocol.Progress) -> None:
         log.debug("agent %s: %s %s", self.agent_id, frame.id, frame.message)
@@ -258,6 +299,10 @@ class AgentConsumer(AsyncWebsocketConsumer):
 
     async def agent_close(self, event: AgentClose) -> None:
         await self.close(code=event["code"])
+
+    async def agent_restart(self, event: AgentRestart) -> None:
+        if self.ready:
+            await self.send_frame(protocol.Restart(connector=event["connector"]))
 
     async def agent_config(self, event: AgentConfig) -> None:
         if self.ready:

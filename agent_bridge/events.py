@@ -26,6 +26,13 @@ class AgentConfig(TypedDict):
     config: dict[str, Any]
 
 
-def send_to_agent_on_commit(agent: Any, event: AgentClose | AgentConfig) -> None:
+class AgentRestart(TypedDict):
+    """Send a ``restart`` frame: start this (unavailable) connector again."""
+
+    type: Literal["agent.restart"]
+    connector: str
+
+
+def send_to_agent_on_commit(agent: Any, event: AgentClose | AgentConfig | AgentRestart) -> None:
     group = agent.group
     transaction.on_commit(lambda: group_send_sync(group, dict(event)))

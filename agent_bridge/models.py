@@ -33,6 +33,8 @@ class Agent(models.Model):
     protocol_version = models.PositiveSmallIntegerField(null=True, blank=True)
     # The connectors and actions the agent declared in its last hello (protocol.ConnectorSpec).
     capabilities = models.JSONField(default=list, blank=True)
+    # Connectors it is configured with but could not offer then (protocol.Unavailable).
+    unavailable = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     last_seen_at = models.DateTimeField(null=True, blank=True)
     connected = models.BooleanField(default=False)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("computers/", views.create_agent, name="create"),
     path("computers/<uuid:pk>/rename/", views.rename, name="rename"),
     path("computers/<uuid:pk>/revoke/", views.revoke, name="revoke"),
+    path("computers/<uuid:pk>/retry/", views.retry, name="retry"),
     path("computers/<uuid:pk>/tokens/", views.new_token, name="new_token"),
     path("computers/<uuid:pk>/runs/", views.runs, name="runs"),
     path("tokens/<int:pk>/revoke/", views.revoke_token, name="revoke_token"),

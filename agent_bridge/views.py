@@ -78,6 +78,18 @@ def rename(request: HttpRequest, pk: str) -> HttpResponse:
 
 @login_required
 @require_POST
+def retry(request: HttpRequest, pk: str) -> HttpResponse:
+    agent = get_agent_for_user(request.user, pk)
+    connector = request.POST.get("connector", "")
+    try:
+        actions.retry_connector(agent=agent, connector=connector)
+    except ValueError as exc:
+        return _panel(request, error=str(exc))
+    return _panel(request, notice=f"Asked {agent.name} to start {connector} again.")
+
+
+@login_required
+@require_POST
 def revoke(request: HttpRequest, pk: str) -> HttpResponse:
     agent = get_agent_for_user(request.user, pk)
     actions.revoke_agent(agent=agent)

@@ -44,8 +44,24 @@ class FilesBlock(_Block):
     truncated: bool = False
 
 
+class AttachmentBlock(_Block):
+    """A file a command's result carried: shown as an image or a player when it is one
+    of the previewable kinds, always as a download. ``url`` is one of LMO's own."""
+
+    kind: Literal["attachment"]
+    url: str = Field(max_length=200, pattern=r"^/[A-Za-z0-9/_-]+/$")
+    name: str = Field(max_length=200)
+    size: int = Field(ge=0)
+    mime_type: str = Field(max_length=100)
+    preview: Literal["image", "audio", ""] = ""
+
+
 _adapter: TypeAdapter[Any] = TypeAdapter(
-    list[Annotated[ChartBlock | TableBlock | FilesBlock, Field(discriminator="kind")]]
+    list[
+        Annotated[
+            ChartBlock | TableBlock | FilesBlock | AttachmentBlock, Field(discriminator="kind")
+        ]
+    ]
 )
 
 

@@ -423,6 +423,9 @@ LMO_EXPORT_HOURS = env_int("LMO_EXPORT_HOURS", 48, minimum=1, maximum=24 * 30)
 # --- The agent bridge -------------------------------------------------------------------
 # How long a command may wait for its computer (offline, busy) before it times out.
 LMO_AGENT_COMMAND_TIMEOUT = env_int("LMO_AGENT_COMMAND_TIMEOUT", 120, minimum=5, maximum=86400)
+# The largest command result a computer may send (in parts when over one frame); larger
+# ones are refused with a clear error, once. Results with files keep them in MEDIA_ROOT.
+LMO_AGENT_MAX_RESULT_MB = env_int("LMO_AGENT_MAX_RESULT_MB", 25, minimum=1, maximum=1024)
 
 # --- Permissions -------------------------------------------------------------------------
 # How long a permission request waits for an answer, how long "Allow for N minutes" lasts,

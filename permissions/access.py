@@ -9,7 +9,7 @@ from typing import Any
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from permissions.models import CommandRun, Grant, PermissionRequest
+from permissions.models import CommandRun, Grant, PermissionRequest, RunFile
 
 
 def _uuid(value: Any) -> uuid.UUID:
@@ -62,3 +62,8 @@ def audit_records_for_user(user: Any, filters: dict[str, Any]) -> Any:
         end = datetime.combine(filters["until"] + timedelta(days=1), time.min)
         records = records.filter(created_at__lt=timezone.make_aware(end, tz))
     return records.order_by("-created_at")
+
+
+def get_run_file_for_user(user: Any, pk: Any) -> RunFile:
+    """A file of one of the user's command results (another user's is a 404)."""
+    return get_object_or_404(RunFile, pk=_uuid(pk), run__owner=user)

@@ -332,3 +332,28 @@ class CommandRun(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state not in self.OPEN_STATES
+
+
+def _run_file_path(instance: RunFile, filename: str) -> str:
+    return f"results/{instance.run_id}/{instance.pk}"
+
+
+class RunFile(models.Model):
+    """A file a command's result carried (an image or audio from an MCP tool, a resource,
+    a binary file read, a result too large for its row): kept in storage, named in the
+    sealed result by id, size and sha256, downloaded only by the run's owner."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    run = models.ForeignKey(CommandRun, on_delete=models.CASCADE, related_name="files")
+    name = models.CharField(max_length=200)
+    mime_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    sha256 = models.CharField(max_length=64)
+    file = models.FileField(upload_to=_run_file_path, max_length=200)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("created_at",)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.size} bytes)"

@@ -13,4 +13,5 @@ urlpatterns = [
     path("block/", views.block, name="block"),
     path("audit/", views.audit, name="audit"),
     path("audit.csv", views.audit_csv, name="audit_csv"),
+    path("files/<uuid:pk>/", views.run_file, name="run_file"),
 ]

@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -25,11 +25,13 @@ from permissions.access import (
     get_computer_for_user,
     get_grant_for_user,
     get_request_for_user,
+    get_run_file_for_user,
 )
 from permissions.audit import verify_chain
 from permissions.forms import AuditFilter, BlockForm
 from permissions.live import card_html
 from permissions.models import Origin, PermissionRequest
+from permissions.previews import preview_kind
 
 AUDIT_PAGE = 50
 
@@ -215,3 +217,21 @@ def audit_csv(request: HttpRequest) -> HttpResponse | StreamingHttpResponse:
     records = audit_records_for_user(request.user, form.cleaned_data if form.is_bound else {})
     stamp = timezone.now().strftime("%Y%m%d-%H%M")
     return csv_response(_csv_rows(records), f"lmo-audit-{stamp}.csv")
+
+
+@login_required
+def run_file(request: HttpRequest, pk: str) -> FileResponse:
+    """A file of one of the user's command results: images and audio of safe kinds shown
+    in the page, anything else (or ``?download=1``) as an attachment, never sniffed."""
+    stored = get_run_file_for_user(request.user, pk)
+    inline = bool(preview_kind(stored.mime_type)) and "download" not in request.GET
+    response = FileResponse(
+        stored.file.open("rb"),
+        as_attachment=not inline,
+        filename=stored.name,
+        content_type=stored.mime_type if inline else "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

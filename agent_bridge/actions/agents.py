@@ -36,3 +36,14 @@ def rename_agent(*, agent: Agent, name: str) -> Agent:
     agent.save(update_fields=["name"])
     push_agent_on_commit(agent)
     return agent
+
+
+def retry_connector(*, agent: Agent, connector: str) -> None:
+    """Ask the computer to start an unavailable connector again (raises ValueError when it
+    is not one of its unavailable ones, or the computer is offline)."""
+    names = {entry.get("name") for entry in agent.unavailable if isinstance(entry, dict)}
+    if connector not in names:
+        raise ValueError(f"{connector} is not an unavailable connector of {agent.name}.")
+    if not agent.connected:
+        raise ValueError(f"{agent.name} is offline: start its agent first.")
+    send_to_agent_on_commit(agent, {"type": "agent.restart", "connector": connector})

@@ -37,6 +37,7 @@ def mark_connected(
     agent.agent_version = hello.agent_version
     agent.protocol_version = protocol_version
     agent.capabilities = [c.model_dump() for c in hello.connectors]
+    agent.unavailable = [u.model_dump() for u in hello.unavailable]
     agent.connected = True
     agent.channel_name = channel_name
     agent.connected_at = now

@@ -38,6 +38,10 @@ FATAL_CLOSES = {
     4426: "This agent's protocol version is not supported by the server: update the agent.",
 }
 
+# How long the agent waits for its MCP servers before it connects: the healthy ones are
+# ready by then; a slow or broken one is reported unavailable and joins when it is ready.
+MCP_START_GRACE = 3.0
+
 CLOSE_REASONS = {
     1009: f": the server refused a frame over its limit of {protocol.MAX_FRAME_BYTES:,} bytes",
     4429: ": the server got too many invalid frames from this agent (update it)",
@@ -61,6 +65,7 @@ class Agent:
         self.state = state or State(config.state_path)
         self.connectors: dict[str, Connector] = build_connectors(config)
         self.mcp = [McpHost(server, on_tools=self._tools_changed) for server in config.mcp]
+        self.max_result_bytes = protocol.DEFAULT_MAX_RESULT_BYTES
         self.ws: ClientConnection | None = None
         self.stopping = asyncio.Event()
         self.tasks: set[asyncio.Task[Any]] = set()
@@ -74,10 +79,10 @@ class Agent:
     async def run(self) -> None:
         for host in self.mcp:
             host.start()
-        if self.mcp:
+        if self.mcp:  # started side by side; none holds the connection up for long
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(
-                    asyncio.gather(*(h.ready.wait() for h in self.mcp)), timeout=20
+                    asyncio.gather(*(h.settled.wait() for h in self.mcp)), MCP_START_GRACE
                 )
         self._settle_interrupted()
         if self.listeners:
@@ -119,7 +124,8 @@ class Agent:
             )
 
     def _tools_changed(self) -> None:
-        """An MCP server came (back) with other tools: say hello again with them."""
+        """An MCP server came (back) with other tools, or became (un)available: say hello
+        again with them."""
         if self.ws is not None:
             self._rehello = True
             self._spawn(self.ws.close(code=1000, reason="capabilities changed"), "close")
@@ -128,6 +134,22 @@ class Agent:
         specs = [c.spec() for c in self.connectors.values()]
         specs += [h.connector().spec() for h in self.mcp if h.tools]
         return specs
+
+    def unavailable(self) -> list[protocol.Unavailable]:
+        """MCP servers that cannot be offered now, and why (shown in Settings → Apps)."""
+        made = []
+        for host in self.mcp:
+            if host.ready.is_set():
+                continue
+            if host.error:
+                made.append(protocol.Unavailable(name=host.connector_name, error=host.error))
+            elif not host.settled.is_set():
+                made.append(
+                    protocol.Unavailable(
+                        name=host.connector_name, error="Still starting: no answer yet."
+                    )
+                )
+        return made
 
     def connector(self, name: str) -> Connector | None:
         if name in self.connectors:
@@ -180,6 +202,7 @@ class Agent:
             hostname=socket.gethostname(),
             connectors=self.connector_specs(),
             holding=self.state.holding(),
+            unavailable=self.unavailable(),
         )
         await ws.send(hello.dump())
         while True:
@@ -192,7 +215,7 @@ class Agent:
                 self._spawn(self._heartbeat(ws, frame.heartbeat_seconds), "bg-heartbeat")
                 self._spawn(self._outbox(ws), "bg-outbox")
                 for result in self.state.undelivered():
-                    await ws.send(protocol.Result.model_validate(result).dump())
+                    await self._send_result(ws, protocol.Result.model_validate(result))
                 return True
             if isinstance(frame, protocol.Error):
                 log.error("server refused hello: %s", frame.message)
@@ -218,9 +241,19 @@ class Agent:
                 if frame.ref and frame.ref in self.in_flight:
                     self.state.release(frame.ref)
                     self.in_flight.discard(frame.ref)
+            elif isinstance(frame, protocol.Restart):
+                self._restart(frame.connector)
             elif isinstance(frame, protocol.ConfigUpdate):
                 log.info("server preferences: %s", frame.config)
                 self._apply_server_config(frame.config)
+
+    def _restart(self, connector: str) -> None:
+        for host in self.mcp:
+            if host.connector_name == connector:
+                log.info("restarting %s (asked by the server)", connector)
+                host.restart()
+                return
+        log.warning("the server asked to restart %s, which this agent does not host", connector)
 
     def _spawn(self, coro: Any, name: str) -> None:
         task = asyncio.create_task(coro, name=name)
@@ -244,9 +277,11 @@ class Agent:
                 "This command was started before and never finished; it was not run again.",
             )
         else:
-            result = _fitting(await self._execute(frame))
+            result = _fitting(await self._execute(frame), self.max_result_bytes)
         self.state.finish(frame.id, result.model_dump(mode="json", exclude_none=True))
-        await self._send(result)
+        if self.ws is not None:
+            with contextlib.suppress(ConnectionClosed):
+                await self._send_result(self.ws, result)
 
     async def _execute(self, frame: protocol.Command) -> protocol.Result:
         started = time.monotonic()
@@ -279,6 +314,15 @@ class Agent:
             id=frame.id, ok=True, data=data, duration_ms=(time.monotonic() - started) * 1000
         )
 
+    async def _send_result(self, ws: ClientConnection, result: protocol.Result) -> None:
+        """One frame, or ``result_part`` frames for a result over the frame limit."""
+        raw = result.dump()
+        if len(raw.encode()) <= protocol.MAX_FRAME_BYTES:
+            await ws.send(raw)
+            return
+        for part in protocol.result_parts(result):
+            await ws.send(part.dump())
+
     async def _send(self, frame: protocol._Frame) -> None:
         ws = self.ws
         if ws is None:
@@ -289,6 +333,9 @@ class Agent:
     # --- listeners ------------------------------------------------------------------------
     def _apply_server_config(self, config: dict[str, Any]) -> None:
         """Remember the server's tracking switches (they hold while offline, too)."""
+        limit = config.get("max_result_bytes")
+        if isinstance(limit, int) and not isinstance(limit, bool) and limit > 0:
+            self.max_result_bytes = limit
         if "tracking" in config:
             self.state.set("server_config", {"tracking": config["tracking"]})
             self.tracking = Tracking.from_config(config)
@@ -337,18 +384,17 @@ def _megabytes(size: int) -> str:
     return f"{size / 1024 / 1024:.1f} MB"
 
 
-def _fitting(result: protocol.Result) -> protocol.Result:
-    """``result``, or an error saying it is too large: the server refuses (closes on) a
-    frame over its limit, so one that big is never sent, and never sent again."""
+def _fitting(result: protocol.Result, limit: int) -> protocol.Result:
+    """``result``, or an error saying it is too large: the server refuses a result over
+    its limit (``max_result_bytes``), so one that big is never sent, and never sent again."""
     size = len(result.dump().encode())
-    if size <= protocol.MAX_FRAME_BYTES:
+    if size <= limit:
         return result
-    log.warning("the result of %s is %s bytes, over the limit; not sent", result.id, size)
+    log.warning("the result of %s is %s bytes, over the limit of %s", result.id, size, limit)
     return _failure(
         result.id,
         "too_large",
-        f"The result is too large ({_megabytes(size)}, limit "
-        f"{_megabytes(protocol.MAX_FRAME_BYTES)}).",
+        f"The result is too large ({_megabytes(size)}, limit {_megabytes(limit)}).",
     )
 
 

@@ -9,11 +9,17 @@ Flow: the agent sends ``hello`` (the protocol versions it speaks, its platform, 
 connectors and their actions with JSON schemas, the commands it still holds); the server
 answers ``hello_ok`` with the chosen version. The server sends ``command``; the agent
 answers ``ack`` at once, maybe ``progress``, then ``result``, which the server
-acknowledges with ``ack`` (``of="result"``) once stored. Activities travel as
-``activities`` batches acknowledged per item by ``activities_ack``."""
+acknowledges with ``ack`` (``of="result"``) once stored. A result too large for one frame
+travels as ``result_part`` frames (the ``result`` frame's JSON in base64 pieces, the last
+with the whole one's size and sha256), up to the server's ``max_result_bytes`` (in
+``hello_ok``'s config). Activities travel as ``activities`` batches acknowledged per item
+by ``activities_ack``. The server may ask the agent to ``restart`` a connector (an MCP
+server the agent reported ``unavailable`` in its hello)."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -27,6 +33,9 @@ MAX_FRAME_BYTES = 2 * 1024 * 1024
 MAX_BATCH_ITEMS = 500
 MAX_DEPTH = 64  # objects and arrays in a frame nest at most this deep
 MAX_REF = 64  # the longest id an error frame names
+# A result over one frame travels in parts of this many bytes (base64 in the frame).
+RESULT_PART_BYTES = 1024 * 1024
+DEFAULT_MAX_RESULT_BYTES = 25 * 1024 * 1024  # unless hello_ok's config says otherwise
 
 Name = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[a-z][a-z0-9_:.-]*$")]
 RunId = Annotated[str, Field(min_length=1, max_length=64)]
@@ -56,6 +65,15 @@ class ConnectorSpec(BaseModel):
     actions: list[ActionSpec] = Field(default_factory=list, max_length=200)
 
 
+class Unavailable(BaseModel):
+    """A connector the agent is configured with but cannot offer now (an MCP server that
+    is missing, crashed on start or never answered ``initialize``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: Name
+    error: str = Field(max_length=500)
+
+
 # --- agent -> server -------------------------------------------------------------------
 class Hello(_Frame):
     type: Literal["hello"] = "hello"
@@ -67,6 +85,7 @@ class Hello(_Frame):
     # Commands the agent has taken and not finished reporting (running, or result not
     # yet acknowledged): the server leaves those alone instead of re-sending or failing.
     holding: list[RunId] = Field(default_factory=list, max_length=10_000)
+    unavailable: list[Unavailable] = Field(default_factory=list, max_length=100)
 
 
 class Ack(_Frame):
@@ -100,6 +119,20 @@ class Result(_Frame):
     data: Any = None
     error: ResultError | None = None
     duration_ms: float | None = Field(default=None, ge=0)
+
+
+class ResultPart(_Frame):
+    """One piece of a ``result`` frame too large to send whole: ``data`` is base64 of the
+    bytes from ``seq * RESULT_PART_BYTES``; the ``last`` one carries the whole size and
+    sha256 (hex) for the server to check before it parses the reassembled result."""
+
+    type: Literal["result_part"] = "result_part"
+    id: RunId
+    seq: int = Field(ge=0, le=10_000)
+    data: str = Field(max_length=(RESULT_PART_BYTES * 4) // 3 + 8)
+    last: bool = False
+    size: int | None = Field(default=None, ge=0)
+    sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
 
 
 class ActivitiesBatch(_Frame):
@@ -177,13 +210,40 @@ class ConfigUpdate(_Frame):
     config: dict[str, Any]
 
 
-AgentFrame = Hello | Ack | Progress | Result | ActivitiesBatch | Ping | Pong | Error
-ServerFrame = HelloOk | Command | Ack | ActivitiesAck | ConfigUpdate | Ping | Pong | Error
+class Restart(_Frame):
+    """Start this connector again now (the user pressed Retry on an unavailable one)."""
+
+    type: Literal["restart"] = "restart"
+    connector: Name
+
+
+AgentFrame = Hello | Ack | Progress | Result | ResultPart | ActivitiesBatch | Ping | Pong | Error
+ServerFrame = HelloOk | Command | Ack | ActivitiesAck | ConfigUpdate | Restart | Ping | Pong | Error
 
 _agent_frames: TypeAdapter[Any] = TypeAdapter(Annotated[AgentFrame, Field(discriminator="type")])
 _server_frames: TypeAdapter[Any] = TypeAdapter(Annotated[ServerFrame, Field(discriminator="type")])
-_AGENT_TYPES = {"hello", "ack", "progress", "result", "activities", "ping", "pong", "error"}
-_SERVER_TYPES = {"hello_ok", "command", "ack", "activities_ack", "config", "ping", "pong", "error"}
+_AGENT_TYPES = {
+    "hello",
+    "ack",
+    "progress",
+    "result",
+    "result_part",
+    "activities",
+    "ping",
+    "pong",
+    "error",
+}
+_SERVER_TYPES = {
+    "hello_ok",
+    "command",
+    "ack",
+    "activities_ack",
+    "config",
+    "restart",
+    "ping",
+    "pong",
+    "error",
+}
 
 
 class FrameError(ValueError):
@@ -245,10 +305,12 @@ def _nul_free(payload: dict[str, Any], kind: Any, ref: str | None) -> dict[str, 
     return payload
 
 
-def _parse(raw: str | bytes, adapter: TypeAdapter[Any], known: set[str]) -> Any:
+def _parse(
+    raw: str | bytes, adapter: TypeAdapter[Any], known: set[str], limit: int = MAX_FRAME_BYTES
+) -> Any:
     size = len(raw.encode() if isinstance(raw, str) else raw)
-    if size > MAX_FRAME_BYTES:
-        raise FrameError("too_large", f"Frames are limited to {MAX_FRAME_BYTES} bytes ({size}).")
+    if size > limit:
+        raise FrameError("too_large", f"Frames are limited to {limit} bytes ({size}).")
     try:
         payload = json.loads(raw)
     except (ValueError, RecursionError) as exc:
@@ -274,6 +336,33 @@ def _parse(raw: str | bytes, adapter: TypeAdapter[Any], known: set[str]) -> Any:
 def parse_agent_frame(raw: str | bytes) -> AgentFrame:
     """Validate a frame the agent sent (raises FrameError)."""
     return _parse(raw, _agent_frames, _AGENT_TYPES)
+
+
+_results: TypeAdapter[Any] = TypeAdapter(Result)
+
+
+def parse_reassembled_result(raw: bytes, limit: int) -> Result:
+    """Validate a ``result`` frame put together from ``result_part`` frames (raises
+    FrameError): the same checks as any frame, with the result's own size limit."""
+    return _parse(raw, _results, {"result"}, limit=limit)
+
+
+def result_parts(result: Result, part_bytes: int = RESULT_PART_BYTES) -> list[ResultPart]:
+    """``result`` as ``result_part`` frames (for one over MAX_FRAME_BYTES)."""
+    raw = result.dump().encode()
+    pieces = [raw[at : at + part_bytes] for at in range(0, len(raw), part_bytes)] or [b""]
+    digest = hashlib.sha256(raw).hexdigest()
+    return [
+        ResultPart(
+            id=result.id,
+            seq=seq,
+            data=base64.b64encode(piece).decode(),
+            last=seq == len(pieces) - 1,
+            size=len(raw) if seq == len(pieces) - 1 else None,
+            sha256=digest if seq == len(pieces) - 1 else None,
+        )
+        for seq, piece in enumerate(pieces)
+    ]
 
 
 def parse_server_frame(raw: str | bytes) -> ServerFrame:

@@ -8,9 +8,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django.template.defaultfilters import filesizeformat
+from django.urls import NoReverseMatch, reverse
+
 from chat.pipeline.tools import ToolResult
 from chat.rich import clean_blocks
 from permissions.models import CommandRun
+from permissions.previews import preview_kind
 
 MAX_TEXT = 8000
 
@@ -61,6 +65,77 @@ def _shell(run: CommandRun, data: dict[str, Any]) -> ToolResult:
     return ToolResult(text=_bounded(text))
 
 
+def _size(ref: dict[str, Any]) -> str:
+    return str(filesizeformat(int(ref.get("size") or 0))).replace("\xa0", " ")
+
+
+def _file_refs(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The stored files a result names (``permissions.results``)."""
+    refs = [i for i in data.get("content") or [] if isinstance(i, dict) and i.get("file")]
+    refs += [data[k] for k in ("content_file", "result_file") if isinstance(data.get(k), dict)]
+    return refs[:50]
+
+
+def _attachment(ref: dict[str, Any]) -> dict[str, Any] | None:
+    try:
+        url = reverse("permissions:run_file", args=[str(ref.get("file"))])
+    except NoReverseMatch:
+        return None
+    mime = str(ref.get("mime_type") or "application/octet-stream")
+    return {
+        "kind": "attachment",
+        "url": url,
+        "name": str(ref.get("name") or "file")[:200],
+        "size": int(ref.get("size") or 0),
+        "mime_type": mime[:100],
+        "preview": preview_kind(mime),
+    }
+
+
+def _content_line(item: Any) -> str:
+    if not isinstance(item, dict):
+        return ""
+    kind = item.get("type")
+    size = _size(item)
+    if item.get("error"):
+        return f"[{kind}: {item['error']}]"
+    if item.get("file"):
+        shown = "shown to the user" if preview_kind(str(item.get("mime_type"))) else "a download"
+        line = f"[{kind} {item.get('name')} ({item.get('mime_type')}, {size}): {shown}]"
+        return line + (f"\n{item['preview']}" if item.get("preview") else "")
+    if kind == "resource":
+        return f"Resource {item.get('uri')}:\n{item.get('text') or ''}"
+    if kind == "resource_link":
+        about = f": {item['description']}" if item.get("description") else ""
+        return f"[link to {item.get('name')} <{item.get('uri')}>{about}]"
+    return ""
+
+
+def _with_files(run: CommandRun, data: dict[str, Any]) -> ToolResult:
+    """A result with content beyond text (MCP images, audio, resources) or with files."""
+    lines = [str(data["text"])] if data.get("text") else []
+    lines += [line for i in data.get("content") or [] if (line := _content_line(i))]
+    if isinstance(data.get("content_file"), dict):
+        ref = data["content_file"]
+        lines.append(
+            f"{data.get('path') or ref.get('name')} ({_size(ref)}"
+            f", {ref.get('mime_type')}) is stored for the user to download."
+        )
+        if data.get("preview"):
+            lines.append(f"Its beginning:\n{data['preview']}")
+    if isinstance(data.get("result_file"), dict):
+        ref = data["result_file"]
+        lines.append(
+            f"(The whole result, {_size(ref)}, is stored as a "
+            "file for the user; above is its beginning.)"
+        )
+    if data.get("files_left_out"):
+        lines.append(f"({data['files_left_out']} more files were left out.)")
+    blocks = [b for ref in _file_refs(data) if (b := _attachment(ref))]
+    text = "\n\n".join(lines) or f"{run.target}.{run.action} on {run.agent.name} finished."
+    return ToolResult(text=_bounded(text), blocks=clean_blocks(blocks))
+
+
 def tool_result(run: CommandRun) -> ToolResult:
     if run.state == CommandRun.State.DENIED:
         return ToolResult(
@@ -91,6 +166,8 @@ def tool_result(run: CommandRun) -> ToolResult:
         return _shell(run, data)
     if run.target == "system" and isinstance(data, dict):
         return _table(run, data)
+    if isinstance(data, dict) and (_file_refs(data) or isinstance(data.get("content"), list)):
+        return _with_files(run, data)
     if isinstance(data, dict) and isinstance(data.get("text"), str) and len(data) <= 2:
         return ToolResult(text=_bounded(data["text"]))
     return ToolResult(text=_bounded(json.dumps(data, ensure_ascii=False, default=str)))

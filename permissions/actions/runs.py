@@ -30,6 +30,7 @@ from permissions.events import nudge_on_commit
 from permissions.exceptions import CommandRefused, PermissionNeeded, PermissionRefused
 from permissions.models import CommandRun, Grant
 from permissions.notices import notify_run_failed
+from permissions.results import keep_result, needs_files
 from permissions.waiting import run_outcome, settle_on_commit
 
 if TYPE_CHECKING:
@@ -175,10 +176,11 @@ def record_ack(*, agent_id: Any, run_id: str) -> str:
     )
 
 
-def record_result(*, agent_id: Any, frame: protocol.Result) -> str:
-    """Store a result: "stored", "ignored" (already finished: logged) or "unknown" (no
-    such command for this agent: logged)."""
-    if frame.ok and _succeed_quietly(agent_id, frame):
+def record_result(*, agent_id: Any, frame: protocol.Result, size: int = 0) -> str:
+    """Store a result (of ``size`` bytes on the wire; its files moved out of the row:
+    ``permissions.results``): "stored", "ignored" (already finished: logged) or
+    "unknown" (no such command for this agent: logged)."""
+    if frame.ok and not needs_files(frame.data, size) and _succeed_quietly(agent_id, frame):
         return "stored"
     with transaction.atomic():
         run = (
@@ -193,14 +195,15 @@ def record_result(*, agent_id: Any, frame: protocol.Result) -> str:
         if run.is_finished:
             log.info("ignoring a result for finished command %s (%s)", run.pk, run.state)
             return "ignored"
+        data = keep_result(run, frame.data, size)
         if frame.ok:
-            _finish(run, State.SUCCEEDED, result=frame.data, duration_ms=frame.duration_ms)
+            _finish(run, State.SUCCEEDED, result=data, duration_ms=frame.duration_ms)
         else:
             error = frame.error or protocol.ResultError(code="failed", message="No details.")
             _finish(
                 run,
                 State.FAILED,
-                result=frame.data,
+                result=data,
                 error_code=error.code,
                 error=error.message,
                 duration_ms=frame.duration_ms,

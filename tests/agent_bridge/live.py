@@ -25,13 +25,15 @@ def server_env() -> dict[str, str]:
         **clean_environ(),
         "DATABASE_URL": test_database_url(),
         "REDIS_URL": str(settings.REDIS_URL),
+        "LMO_MEDIA_ROOT": str(settings.MEDIA_ROOT),  # files the server stores, read here
         "PYTHONUNBUFFERED": "1",
     }
 
 
 class Daphne:
-    def __init__(self, port: int | None = None) -> None:
+    def __init__(self, port: int | None = None, env: dict[str, str] | None = None) -> None:
         self.port = port or free_port()
+        self.env = env or {}
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc: subprocess.Popen[bytes] | None = None
 
@@ -39,7 +41,7 @@ class Daphne:
         self.proc = subprocess.Popen(
             [sys.executable, "manage.py", "lmo_serve", "--port", str(self.port)],
             cwd=ROOT,
-            env=server_env(),
+            env={**server_env(), **self.env},
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )

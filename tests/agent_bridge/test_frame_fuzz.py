@@ -164,15 +164,16 @@ async def test_a_frame_over_the_limit_closes_with_1009(alice: Any) -> None:
     await socket.disconnect()
 
 
-def test_a_result_over_the_frame_limit_is_sent_as_a_too_large_error_once() -> None:
+def test_a_result_over_the_result_limit_is_sent_as_a_too_large_error_once() -> None:
     """It used to be sent, refused, kept and resent after every reconnect."""
     from agent_bridge.local_agent.client import _fitting
 
     big = protocol.Result(id="r1", ok=True, data={"text": "x" * (3 * 1024 * 1024)})
-    result = _fitting(big)
+    result = _fitting(big, 2 * 1024 * 1024)
     assert result.ok is False and result.error is not None
     assert result.error.code == "too_large"
     assert result.error.message == "The result is too large (3.0 MB, limit 2.0 MB)."
     assert len(result.dump()) < 1000
+    assert _fitting(big, protocol.DEFAULT_MAX_RESULT_BYTES) is big  # sent in parts
     small = protocol.Result(id="r2", ok=True, data={"text": "fine"})
-    assert _fitting(small) is small
+    assert _fitting(small, 2 * 1024 * 1024) is small

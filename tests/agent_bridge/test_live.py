@@ -241,3 +241,71 @@ def test_two_daphne_processes_the_command_and_result_cross(
     assert run.state == State.SUCCEEDED and run.conversation_id == conversation.pk
     answer = Message.objects.get(conversation=conversation, sender="assistant")
     assert answer.status == "sent" and answer.metadata["blocks"][0]["kind"] == "files"
+
+
+def test_large_mcp_results_and_a_broken_server_retried(
+    alice: Any, tmp_path: Path, folder: Path
+) -> None:
+    """The real agent and a real MCP server: a 1.6 MB screenshot (over one frame) arrives
+    in parts and is stored as a file, a 6 MB one is refused once with a clear error (limit
+    5 MB), the connection never drops; a server entry whose script is missing is reported
+    with its error, and Retry, once the script exists, brings its tools."""
+    from agent_bridge.actions import retry_connector
+    from permissions.models import ANY_ACTION, Grant, Origin, RunFile
+    from tests.agent_bridge.mcp_media_server import image_bytes
+    from tests.agent_bridge.test_mcp import MEDIA_SERVER
+
+    agent, token = make_agent(alice)
+    for target in ("mcp:media", "mcp:later"):
+        Grant.objects.create(
+            owner=alice,
+            agent=agent,
+            target=target,
+            action=ANY_ACTION,
+            kind=Grant.Kind.ALWAYS,
+            created_by=alice,
+            origin=Origin.SETTINGS,
+        )
+    later = tmp_path / "later_server.py"
+    mcp = (
+        f'[mcp.media]\ncommand = "{sys.executable}"\nargs = ["{MEDIA_SERVER}"]\n'
+        f'[mcp.later]\ncommand = "{sys.executable}"\nargs = ["{later}"]\n'
+    )
+    server = Daphne(env={"LMO_AGENT_MAX_RESULT_MB": "5"}).start()
+    local = LocalAgent(tmp_path / "agent", server.url, token, _policy(tmp_path, folder, mcp))
+    try:
+        local.start()
+        wait_until(lambda: Agent.objects.get(pk=agent.pk).connector("mcp:media"), 60, "mcp:media")
+        wait_until(lambda: Agent.objects.get(pk=agent.pk).unavailable, 30, "mcp:later reported")
+        agent.refresh_from_db()
+        connected_at = agent.connected_at
+        assert [u["name"] for u in agent.unavailable] == ["mcp:later"]
+
+        small = wait_finished(
+            queue_command(agent=agent, target="mcp:media", action="snapshot", params={}), 60
+        )
+        big = wait_finished(
+            queue_command(
+                agent=agent, target="mcp:media", action="snapshot", params={"size": 6_000_000}
+            ),
+            60,
+        )
+        assert small.state == State.SUCCEEDED, small.error
+        item = (small.result or {})["content"][0]
+        stored = RunFile.objects.get(pk=item["file"])
+        with stored.file.open("rb") as handle:
+            assert handle.read() == image_bytes(1_600_000)
+        assert (big.state, big.error_code) == (State.FAILED, "too_large")
+        assert big.error.startswith("The result is too large (7.6 MB, limit 5.0 MB)")
+
+        later.write_text(Path(MEDIA_SERVER).read_text())
+        retry_connector(agent=Agent.objects.get(pk=agent.pk), connector="mcp:later")
+        wait_until(lambda: Agent.objects.get(pk=agent.pk).connector("mcp:later"), 30, "Retry")
+        assert Agent.objects.get(pk=agent.pk).unavailable == []
+    finally:
+        local.stop()
+        server.stop()
+    log = (tmp_path / "agent" / "agent.log").read_text()
+    assert log.count("over the limit of") == 1  # said once, never resent
+    assert "connection closed (1009)" not in log
+    assert connected_at is not None

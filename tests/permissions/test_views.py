@@ -212,3 +212,30 @@ def test_the_window_label_follows_the_setting_everywhere(
     assert 44 * 60 < (grant.expires_at - grant.created_at).total_seconds() <= 45 * 60
     decided = alice_client.get("/settings/permissions/").content.decode()
     assert "15 minutes" not in decided
+
+
+def test_mcp_hints_decide_the_card_and_the_step_up(alice_client: Any, laptop: Any) -> None:
+    """A tool its server does not mark readOnlyHint (or marks destructiveHint) is a write:
+    the card says it may change or delete things and Always needs a fresh code; a
+    read-only one may be allowed always as before (the agent maps the hints to writes)."""
+    laptop.capabilities = [
+        *laptop.capabilities,
+        {
+            "name": "mcp:notes",
+            "description": "",
+            "actions": [
+                {"name": "erase", "description": "", "params": {"type": "object"}, "writes": True},
+                {"name": "read", "description": "", "params": {"type": "object"}, "writes": False},
+            ],
+        },
+    ]
+    laptop.save()
+    erase = _request(laptop, "mcp:notes", "erase", name="todo")
+    page = alice_client.get("/settings/permissions/").content.decode()
+    assert "may change or delete things on" in page
+    response = _decide(alice_client, erase, choice="always")
+    assert b"Enter a code" in response.content
+    read = _request(laptop, "mcp:notes", "read", name="todo")
+    response = _decide(alice_client, read, choice="always")
+    read.refresh_from_db()
+    assert read.status == "approved" and not read.writes

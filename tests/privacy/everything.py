@@ -29,7 +29,7 @@ from lmo.privacy.owned import owned_models
 from lmo.usage.models import UsageDay
 from notifications.models import CategoryPreference, Delivery, Notification, NotificationSettings
 from permissions.audit import seal
-from permissions.models import CommandRun, Grant, PermissionRequest
+from permissions.models import CommandRun, Grant, PermissionRequest, RunFile
 
 
 def _digest(text: str) -> str:
@@ -142,6 +142,17 @@ def seed_everything(user: Any) -> dict[str, Any]:
             permission_request=request,
             idempotency_key=f"run-{tag}-{n}",
         )
+        if n == 0:  # a file the result carried (an image from an MCP tool)
+            shot = f"screenshot of {tag}".encode()
+            stored = RunFile(
+                run=run,
+                name="shot.png",
+                mime_type="image/png",
+                size=len(shot),
+                sha256=hashlib.sha256(shot).hexdigest(),
+            )
+            stored.file.save("shot.png", ContentFile(shot), save=False)
+            stored.save()
         seal(run.pk)
     notification = Notification.objects.create(
         owner=user, category="assistant", title=f"Note for {tag}"

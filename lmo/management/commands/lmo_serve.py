@@ -13,7 +13,9 @@ from lmo.periodic import start_in_process_beat
 # Daphne closes a connection whose message exceeds this (1009); every LMO socket has a
 # smaller application-level cap (page socket 128 KiB: an error frame; agent socket 2 MiB:
 # close 1009, agent_bridge.local_agent.protocol), so this is only the outer bound that keeps
-# a misbehaving client from making the server buffer more.
+# a misbehaving client from making the server buffer more. The frame size too: clients send
+# a message as one frame, and Daphne's own default (1 MiB) dropped every agent frame between
+# 1 and 2 MiB without a close code.
 WEBSOCKET_MAX_MESSAGE_SIZE = 4 * 1024 * 1024
 
 
@@ -41,6 +43,8 @@ class Command(BaseCommand):
             "-p",
             str(port),
             "--websocket-max-message-size",
+            str(WEBSOCKET_MAX_MESSAGE_SIZE),
+            "--websocket-max-frame-size",
             str(WEBSOCKET_MAX_MESSAGE_SIZE),
             "--ping-interval",
             "20",
