@@ -229,3 +229,36 @@ def test_admin_lists_conversations_and_messages(client, login_verified, conversa
     Message.objects.create(conversation=conversation, sender="user", content="hello admin")
     assert client.get("/admin/chat/conversation/").status_code == 200
     assert "hello admin" in client.get("/admin/chat/message/").content.decode()
+
+
+def test_a_tool_results_image_is_shown_and_every_file_is_a_download(alice_client, conversation):
+    """Blocks that chat.machine.rendering makes from a result's stored files."""
+    from chat.rich import clean_blocks
+
+    url = "/permissions/files/0b8f3c1e-8f0e-4a57-9f55-1a1d1c0b2a3e/"
+    blocks = clean_blocks(
+        [
+            {"kind": "attachment", "url": url, "name": "shot.png", "size": 1_600_000,
+             "mime_type": "image/png", "preview": "image"},
+            {"kind": "attachment", "url": url, "name": "q3.pdf", "size": 2048,
+             "mime_type": "application/pdf", "preview": ""},
+            {"kind": "attachment", "url": "https://evil.example/x.png", "name": "x.png",
+             "size": 1, "mime_type": "image/png", "preview": "image"},
+        ]
+    )  # fmt: skip
+    assert blocks == []  # one block with a URL that is not LMO's own: the list is dropped
+    blocks = clean_blocks(
+        [
+            {"kind": "attachment", "url": url, "name": "shot.png", "size": 1_600_000,
+             "mime_type": "image/png", "preview": "image"},
+            {"kind": "attachment", "url": url, "name": "q3.pdf", "size": 2048,
+             "mime_type": "application/pdf", "preview": ""},
+        ]
+    )  # fmt: skip
+    Message.objects.create(
+        conversation=conversation, sender="assistant", content="Here.", metadata={"blocks": blocks}
+    )
+    page = alice_client.get(f"/chat/c/{conversation.pk}/").content.decode()
+    assert f'<img class="result-image" src="{url}" alt="shot.png"' in page
+    assert f'href="{url}?download=1" download="q3.pdf">Download q3.pdf</a>' in page
+    assert page.count("<img class=\"result-image\"") == 1
