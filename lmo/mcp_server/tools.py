@@ -6,6 +6,7 @@ anything; what a computer returns goes back as untrusted content."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -24,6 +25,8 @@ from lmo.api.models import ApiKey
 from lmo.usage.quotas import quota_problem
 from permissions.commands import CommandCall, await_command, start_command
 from permissions.exceptions import CommandRefused
+from permissions.models import CommandRun
+from permissions.previews import preview_kind
 from permissions.waiting import Wait
 
 # The activities tools an outside client may use (read-only ones, and recording a job
@@ -35,6 +38,8 @@ ACTIVITY_TOOLS = {
     "activities_record_job": False,
 }
 UNTRUSTED = {"dev.lmo/untrusted": True}
+MAX_INLINE_MEDIA = 5 * 1024 * 1024  # an image or a sound returned inline to the client
+MAX_MEDIA_ITEMS = 10
 HEARTBEAT_SECONDS = 15.0
 
 Progress = Callable[[str], Awaitable[None]]
@@ -109,6 +114,28 @@ def _text(result: ToolResult) -> types.CallToolResult:
     return types.CallToolResult(
         content=[types.TextContent(text=text, _meta=UNTRUSTED)], is_error=result.error
     )
+
+
+def machine_result(run: CommandRun) -> types.CallToolResult:
+    """A finished command as the MCP client reads it: its text, and the images and audio
+    its result carried (of the kinds a page may show, each at most MAX_INLINE_MEDIA) as
+    MCP image and audio content; other files are named in the text."""
+    made = _text(tool_result(run))
+    for stored in run.files.all()[:MAX_MEDIA_ITEMS]:
+        kind = preview_kind(stored.mime_type)
+        if not kind or stored.size > MAX_INLINE_MEDIA:
+            continue
+        with stored.file.open("rb") as handle:
+            data = base64.b64encode(handle.read()).decode()
+        if kind == "image":
+            made.content.append(
+                types.ImageContent(data=data, mime_type=stored.mime_type, _meta=UNTRUSTED)
+            )
+        else:
+            made.content.append(
+                types.AudioContent(data=data, mime_type=stored.mime_type, _meta=UNTRUSTED)
+            )
+    return made
 
 
 def refused(message: str) -> types.CallToolResult:
@@ -215,4 +242,4 @@ async def call_tool(
     finally:
         waiting.cancel()
     run.agent = call.agent  # (rendering reads only the run and its computer: no query)
-    return _text(tool_result(run))
+    return await database_sync_to_async(machine_result)(run)
