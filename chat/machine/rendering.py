@@ -136,6 +136,11 @@ def _with_files(run: CommandRun, data: dict[str, Any]) -> ToolResult:
     return ToolResult(text=_bounded(text), blocks=clean_blocks(blocks))
 
 
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
 def tool_result(run: CommandRun) -> ToolResult:
     if run.state == CommandRun.State.DENIED:
         return ToolResult(
@@ -145,6 +150,10 @@ def tool_result(run: CommandRun) -> ToolResult:
                 "and why; do not try to get around it."
             ),
             error=True,
+            shown=(
+                f"{run.target}.{run.action} on {run.agent.name} was not run. "
+                f"{_sentence(run.error or 'You did not allow it')}"
+            ),
         )
     if run.state == CommandRun.State.EXPIRED:
         return ToolResult(
@@ -153,6 +162,10 @@ def tool_result(run: CommandRun) -> ToolResult:
                 f"({run.error}). Tell the user they can ask again to get a new request."
             ),
             error=True,
+            shown=(
+                f"{run.target}.{run.action} on {run.agent.name} was not run. "
+                f"{_sentence(run.error or 'Nobody answered in time')} Ask again to get a new request."
+            ),
         )
     if run.state != CommandRun.State.SUCCEEDED:
         reason = run.error or f"The command ended as {run.get_state_display().lower()}."

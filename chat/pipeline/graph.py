@@ -150,7 +150,7 @@ def execute(state: AssistantState, config: RunnableConfig) -> AssistantState:
                 tool_call_id=call["id"] or "",
                 name=tool.name,
                 status="error" if result.error else "success",
-                artifact={"blocks": clean_blocks(result.blocks)},
+                artifact={"blocks": clean_blocks(result.blocks), "shown": result.shown},
             )
         )
     return {"messages": results}

@@ -173,8 +173,10 @@ def decide(messages: list[BaseMessage], tools: Any) -> AIMessage:
 def _summarise(results: list[ToolMessage]) -> str:
     parts = []
     for result in results:
-        content = str(result.content)
-        if result.status == "error":
+        artifact = result.artifact if isinstance(result.artifact, dict) else {}
+        shown = artifact.get("shown")
+        content = str(shown or result.content)
+        if result.status == "error" and not shown:
             parts.append(f"That did not work: {content}")
         else:
             parts.append(content)

@@ -41,11 +41,15 @@ class ToolContext:
 
 @dataclass
 class ToolResult:
-    """``text`` is what the model reads; ``blocks`` are rendered in the chat."""
+    """``text`` is what the model reads; ``blocks`` are rendered in the chat; ``shown``
+    is what a person may read of it where nothing rewrites it (the offline assistant
+    relays results as they are): ``text`` when empty. Instructions meant for the model
+    ("tell the user…") stay in ``text``."""
 
     text: str
     blocks: list[dict[str, Any]] = field(default_factory=list)
     error: bool = False
+    shown: str = ""
 
 
 class ToolError(Exception):

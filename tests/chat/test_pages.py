@@ -261,4 +261,4 @@ def test_a_tool_results_image_is_shown_and_every_file_is_a_download(alice_client
     page = alice_client.get(f"/chat/c/{conversation.pk}/").content.decode()
     assert f'<img class="result-image" src="{url}" alt="shot.png"' in page
     assert f'href="{url}?download=1" download="q3.pdf">Download q3.pdf</a>' in page
-    assert page.count("<img class=\"result-image\"") == 1
+    assert page.count('<img class="result-image"') == 1

@@ -107,7 +107,9 @@ def test_deny_continues_the_run_with_permission_denied(
     decide_request(user=alice, request=request, choice="deny")
     settle(lambda: Message.objects.get(pk=answer.pk).status == "sent", "the answer")
     answer.refresh_from_db()
-    assert "Permission denied" in answer.content
+    # The person reads what happened, never the words meant for the model.
+    assert answer.content == "filesystem.list on laptop was not run. You denied this request."
+    assert "Tell the user" not in answer.content and "get around" not in answer.content
     run = CommandRun.objects.get(message_id=answer.pk)
     assert run.state == CommandRun.State.DENIED and run.decided_by == alice
     assert run.is_sealed and run.sent_at is None
